@@ -1,0 +1,22 @@
+import { Command } from 'commander';
+import { ConfigError } from '../config/config-error.js';
+import { registerEmulatorCommand } from './emulator-command.js';
+
+/** Exit codes: 0 done, 1 failed, 2 bad usage or configuration. */
+export async function main(argv: string[]): Promise<void> {
+  const program = new Command('fleet')
+    .description('the converse fleet: queue-driven LLM work across Bedrock model tiers')
+    .showHelpAfterError()
+    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
+  registerEmulatorCommand(program);
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    console.error(`fleet: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

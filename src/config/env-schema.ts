@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { modelIdSchema } from './fleet-schema.js';
+
+const emptyAsUndefined = (v: unknown): unknown => (v === '' ? undefined : v);
+
+const url = (protocols: string[], example: string) =>
+  z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `expected a URL like ${example}` });
+
+/** The environment variables the fleet reads, and what each must look like. */
+export const envSchema = z.object({
+  FLEET_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
+  PRIMARY_MODEL_ID: z.preprocess(emptyAsUndefined, modelIdSchema.optional()),
+  FALLBACK_MODEL_ID: z.preprocess(emptyAsUndefined, modelIdSchema.optional()),
+  REDIS_URL: z.preprocess(
+    emptyAsUndefined,
+    url(['redis', 'rediss'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  ),
+  AWS_REGION: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { message: 'expected an AWS region like us-east-1' })
+      .default('us-east-1'),
+  ),
+  BEDROCK_ENDPOINT: z.preprocess(emptyAsUndefined, url(['http', 'https'], 'http://127.0.0.1:4010').optional()),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  /** When "true", prompts and documents may appear in debug logs. */
+  LOG_PROMPTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+});
+
+export type FleetEnv = z.infer<typeof envSchema>;

@@ -1,0 +1,127 @@
+import type { ErrorKind } from '../core/error-kind.js';
+import { ModelCallError } from '../core/model-call-error.js';
+
+export interface ClassifyContext {
+  modelId: string;
+  /** The failure arrived from inside a stream that had already started. */
+  midStream?: boolean;
+  /** The fleet's own per-call timeout fired. */
+  timedOut?: boolean;
+  /** The caller cancelled the call. */
+  cancelled?: boolean;
+}
+
+const KIND_BY_EXCEPTION: Readonly<Record<string, ErrorKind>> = {
+  ThrottlingException: 'throttled',
+  ModelNotReadyException: 'throttled',
+  ServiceQuotaExceededException: 'throttled',
+  TooManyRequestsException: 'throttled',
+  ServiceUnavailableException: 'transient',
+  InternalServerException: 'transient',
+  ModelTimeoutException: 'transient',
+  ModelErrorException: 'transient',
+  ModelStreamErrorException: 'transient',
+  AccessDeniedException: 'model-unavailable',
+  ResourceNotFoundException: 'model-unavailable',
+};
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_HTTP2_STREAM_ERROR',
+  'ERR_HTTP2_SESSION_ERROR',
+  'ERR_HTTP2_GOAWAY_SESSION',
+  'ERR_HTTP2_STREAM_CANCEL',
+  'ERR_HTTP2_INVALID_SESSION',
+]);
+
+/** Bedrock's wording when the input does not fit the model's window. */
+const CONTEXT_WINDOW = /too long|context (window|length)|maximum context|input length|prompt is too long|exceeds? the max/i;
+
+function kindByStatus(status: number): ErrorKind {
+  if (status === 429) return 'throttled';
+  if (status === 403 || status === 404) return 'model-unavailable';
+  if (status === 408 || status === 424 || status >= 500) return 'transient';
+  return 'invalid-request';
+}
+
+interface ErrorFacts {
+  name: string;
+  message: string;
+  status: number | undefined;
+  code: string | undefined;
+  requestId: string | undefined;
+}
+
+function factsOf(error: unknown): ErrorFacts {
+  if (typeof error !== 'object' || error === null) {
+    return { name: 'UnknownError', message: String(error), status: undefined, code: undefined, requestId: undefined };
+  }
+  const e = error as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    $metadata?: { httpStatusCode?: unknown; requestId?: unknown };
+  };
+  const status = e.$metadata?.httpStatusCode;
+  const requestId = e.$metadata?.requestId;
+  return {
+    name: typeof e.name === 'string' ? e.name : 'Error',
+    message: typeof e.message === 'string' ? e.message : '',
+    status: typeof status === 'number' ? status : undefined,
+    code: typeof e.code === 'string' ? e.code : undefined,
+    requestId: typeof requestId === 'string' ? requestId : undefined,
+  };
+}
+
+/**
+ * Turns whatever a Converse call threw (an SDK service exception, a mid-stream
+ * exception event, a network or abort error) into a ModelCallError with a
+ * core error kind. The one place raw SDK errors are read.
+ */
+export function classifyConverseError(error: unknown, context: ClassifyContext): ModelCallError {
+  if (error instanceof ModelCallError) return error;
+  const facts = factsOf(error);
+  const base = {
+    modelId: context.modelId,
+    midStream: context.midStream ?? false,
+    httpStatus: facts.status,
+    requestId: facts.requestId,
+    cause: error,
+  };
+
+  if (context.cancelled === true) {
+    return new ModelCallError({ ...base, kind: 'cancelled', code: 'Cancelled', message: 'the call was cancelled' });
+  }
+  if (context.timedOut === true) {
+    return new ModelCallError({
+      ...base,
+      kind: 'transient',
+      code: 'CallTimeout',
+      message: 'the call ran past its time limit and was aborted',
+    });
+  }
+
+  let kind = KIND_BY_EXCEPTION[facts.name];
+  if (facts.name === 'ValidationException') {
+    kind = CONTEXT_WINDOW.test(facts.message) ? 'context-window' : 'invalid-request';
+  }
+  if (kind === undefined && facts.status !== undefined && facts.status >= 400) kind = kindByStatus(facts.status);
+  if (kind === undefined && facts.code !== undefined && NETWORK_CODES.has(facts.code)) kind = 'transient';
+  if (kind === undefined && (facts.name === 'TimeoutError' || facts.name === 'AbortError')) kind = 'transient';
+  // Anything else without an HTTP answer is a connection-level failure.
+  kind ??= facts.status === undefined ? 'transient' : 'invalid-request';
+
+  return new ModelCallError({
+    ...base,
+    kind,
+    code: facts.name === 'Error' && facts.code !== undefined ? facts.code : facts.name,
+    message: facts.message === '' ? facts.name : facts.message,
+  });
+}
