@@ -9,7 +9,7 @@ const share = z.number().min(0).max(1);
 export const modelIdSchema = z
   .string()
   .min(1)
-  .regex(/^(arn:aws[\w-]*:bedrock:|[a-z0-9-]+\.[\w.:-]+$)/, {
+  .regex(/^(arn:aws[\w-]*:bedrock:[\w-]*:\d*:[\w-]+\/[\w.:/-]+|[a-z0-9-]+\.[\w.:-]+)$/, {
     message: 'expected a Bedrock model id (like "amazon.nova-micro-v1:0") or a Bedrock ARN',
   });
 

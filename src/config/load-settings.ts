@@ -61,8 +61,10 @@ function readFleetFile(file: string): unknown {
 
 /**
  * Reads the environment and the fleet file, applies the environment's
- * overrides and validates everything. Throws one ConfigError naming every
- * problem; nothing is returned half-configured.
+ * overrides and validates everything. Throws a ConfigError naming every
+ * problem of the first stage that fails (environment, then the file's
+ * fields, then its cross-references, which need valid fields to be read);
+ * nothing is returned half-configured.
  */
 export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const rawEnv = options.env ?? process.env;

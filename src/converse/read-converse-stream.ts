@@ -11,6 +11,11 @@ export interface StreamRead {
   invokedModelId: string | undefined;
 }
 
+/** The connection closed before the model finished; classified as transient. */
+export class TruncatedStreamError extends Error {
+  override readonly name = 'TruncatedStreamError';
+}
+
 interface ToolDraft {
   toolUseId?: string;
   name?: string;
@@ -35,9 +40,9 @@ export async function readConverseStream(
     invokedModelId: undefined,
   };
   const tools = new Map<number, ToolDraft>();
-  if (stream === undefined) return read;
+  let stopped = false;
 
-  for await (const event of stream) {
+  for await (const event of stream ?? []) {
     clock.signal?.throwIfAborted();
     if (event.contentBlockStart?.start?.toolUse !== undefined) {
       const { toolUseId, name } = event.contentBlockStart.start.toolUse;
@@ -53,11 +58,15 @@ export async function readConverseStream(
       }
     } else if (event.messageStop !== undefined) {
       read.stopReason = event.messageStop.stopReason ?? 'end_turn';
+      stopped = true;
     } else if (event.metadata !== undefined) {
       read.usage = toUsage(event.metadata.usage);
       read.invokedModelId = event.metadata.trace?.promptRouter?.invokedModelId;
     }
   }
+  // An aborted HTTP/2 stream can end quietly; a cut-off answer is never a result.
+  clock.signal?.throwIfAborted();
+  if (!stopped) throw new TruncatedStreamError('the stream ended before messageStop; the answer is incomplete');
   for (const draft of tools.values()) {
     let input: unknown = draft.input;
     try {

@@ -38,7 +38,7 @@ function plausibleText(modelId: string, prompt: string, outputTokens: number): s
   const targetChars = outputTokens * 4;
   while (text.length < targetChars) text += FILLER;
   const cut = text.lastIndexOf(' ', targetChars);
-  return `${text.slice(0, cut > 0 ? cut : targetChars).trimEnd()}.`;
+  return `${text.slice(0, cut > targetChars * 0.8 ? cut : targetChars).trimEnd()}.`;
 }
 
 const confidenceLine = (confidence: number): string => `\nConfidence: ${confidence.toFixed(2)}`;
@@ -52,7 +52,9 @@ interface Draft {
 
 function draftAnswer(ctx: ComposeContext, prompt: string): Draft {
   const { answer } = ctx.behaviour;
-  if (answer.guardrailPattern !== undefined && new RegExp(answer.guardrailPattern, 'i').test(prompt)) {
+  // As on Bedrock, a guardrail intervenes only on requests that configure one.
+  const guarded = ctx.request.hasGuardrailConfig && answer.guardrailPattern !== undefined;
+  if (guarded && new RegExp(answer.guardrailPattern ?? '', 'i').test(prompt)) {
     return { text: 'Sorry, this request was blocked by a guardrail.', stopReason: 'guardrail_intervened' };
   }
   for (const rule of answer.rules) {

@@ -39,7 +39,7 @@ export const answerSchema = z.strictObject({
   confidence: rate.optional(),
   /** Output length in tokens for `plausible` answers. */
   outputTokens: z.number().int().positive().default(48),
-  /** Answers whose last user message matches this pattern are blocked by a guardrail. */
+  /** Requests with a `guardrailConfig` whose last user message matches this pattern are blocked. */
   guardrailPattern: z.string().optional(),
   /** RouterBench model answering for this model in `replay` mode. */
   replayModel: z.string().optional(),

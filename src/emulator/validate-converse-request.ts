@@ -70,10 +70,10 @@ export function validateConverseRequest(body: unknown): CheckedRequest {
   if (system !== undefined) {
     if (!Array.isArray(system)) throw invalid('The system field must be a list of SystemContentBlock objects.');
     system.forEach((block: unknown, i) => {
-      if (isRecord(block) && typeof block.text === 'string') systemTexts.push(block.text);
-      else if (!isRecord(block) || Object.keys(block).length !== 1) {
+      if (!isRecord(block) || Object.keys(block).length !== 1) {
         throw invalid(`The SystemContentBlock object at system.${i} must set exactly one of its members.`);
       }
+      if (typeof block.text === 'string') systemTexts.push(block.text);
     });
   }
 

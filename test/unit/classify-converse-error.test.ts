@@ -1,0 +1,197 @@
+import {
+  AccessDeniedException,
+  InternalServerException,
+  ModelErrorException,
+  ModelNotReadyException,
+  ModelStreamErrorException,
+  ModelTimeoutException,
+  ResourceNotFoundException,
+  ServiceQuotaExceededException,
+  ServiceUnavailableException,
+  ThrottlingException,
+  ValidationException,
+  type BedrockRuntimeServiceException,
+} from '@aws-sdk/client-bedrock-runtime';
+import { describe, expect, it } from 'vitest';
+import { classifyConverseError } from '../../src/converse/classify-converse-error.js';
+import { allowsNextModel, ERROR_KINDS, isRetryableKind, tripsBreaker, type ErrorKind } from '../../src/core/error-kind.js';
+import { ModelCallError } from '../../src/core/model-call-error.js';
+
+const MODEL = 'amazon.nova-micro-v1:0';
+const ctx = { modelId: MODEL };
+
+const meta = (httpStatusCode: number, requestId = 'req-1') => ({ $metadata: { httpStatusCode, requestId } });
+
+/** Every SDK exception with the HTTP status Bedrock sends and the kind ARCHITECTURE.md assigns. */
+const SDK_CASES: [string, () => BedrockRuntimeServiceException, number, ErrorKind][] = [
+  ['ThrottlingException', () => new ThrottlingException({ message: 'Too many requests', ...meta(429) }), 429, 'throttled'],
+  ['ModelNotReadyException', () => new ModelNotReadyException({ message: 'not ready', ...meta(429) }), 429, 'throttled'],
+  ['ServiceQuotaExceededException', () => new ServiceQuotaExceededException({ message: 'quota', ...meta(400) }), 400, 'throttled'],
+  ['ServiceUnavailableException', () => new ServiceUnavailableException({ message: 'unavailable', ...meta(503) }), 503, 'transient'],
+  ['InternalServerException', () => new InternalServerException({ message: 'oops', ...meta(500) }), 500, 'transient'],
+  ['ModelTimeoutException', () => new ModelTimeoutException({ message: 'slow', ...meta(408) }), 408, 'transient'],
+  ['ModelErrorException', () => new ModelErrorException({ message: 'model failed', originalStatusCode: 500, resourceName: MODEL, ...meta(424) }), 424, 'transient'],
+  ['ModelStreamErrorException', () => new ModelStreamErrorException({ message: 'stream broke', originalStatusCode: 500, originalMessage: 'x', ...meta(424) }), 424, 'transient'],
+  ['ValidationException', () => new ValidationException({ message: 'Malformed input request: #: extraneous key [foo]', ...meta(400) }), 400, 'invalid-request'],
+  ['AccessDeniedException', () => new AccessDeniedException({ message: "You don't have access to the model", ...meta(403) }), 403, 'model-unavailable'],
+  ['ResourceNotFoundException', () => new ResourceNotFoundException({ message: 'Model not found', ...meta(404) }), 404, 'model-unavailable'],
+];
+
+describe('classifyConverseError: Bedrock SDK exceptions', () => {
+  it.each(SDK_CASES)('%s → %s', (name, make, status, kind) => {
+    const raw = make();
+    expect(raw.name).toBe(name);
+    const error = classifyConverseError(raw, ctx);
+    expect(error).toBeInstanceOf(ModelCallError);
+    expect(error).toMatchObject({
+      kind,
+      code: name,
+      modelId: MODEL,
+      httpStatus: status,
+      requestId: 'req-1',
+      midStream: false,
+      message: raw.message,
+    });
+    expect(error.cause).toBe(raw);
+    expect(error.isRetryable).toBe(isRetryableKind(kind));
+  });
+
+  it.each([
+    'Input is too long for requested model.',
+    'prompt is too long: 201000 tokens > 200000 maximum',
+    "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+    'input length and `max_tokens` exceed context limit: 190000 + 20000 > 200000',
+  ])('ValidationException "%s" → context-window', (message) => {
+    const error = classifyConverseError(new ValidationException({ message, ...meta(400) }), ctx);
+    expect(error.kind).toBe('context-window');
+    expect(error.code).toBe('ValidationException');
+    expect(error.message).toBe(message);
+  });
+
+  it.each([
+    'A conversation must start with a user message.',
+    "1 validation error detected: Value '1.5' at 'inferenceConfig.temperature' failed to satisfy constraint",
+    'The provided model identifier is invalid.',
+  ])('ValidationException "%s" → invalid-request', (message) => {
+    expect(classifyConverseError(new ValidationException({ message, ...meta(400) }), ctx).kind).toBe('invalid-request');
+  });
+
+  it('goes by the exception name before the status', () => {
+    const error = classifyConverseError(new ThrottlingException({ message: 'slow down', ...meta(400) }), ctx);
+    expect(error.kind).toBe('throttled');
+    expect(error.httpStatus).toBe(400);
+  });
+});
+
+describe('classifyConverseError: network and timeout errors', () => {
+  const withCode = (code: string): Error => Object.assign(new Error(`connect ${code} 127.0.0.1:4010`), { code });
+
+  it.each(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'ERR_HTTP2_STREAM_ERROR'])(
+    'an Error with code %s is transient, coded by its errno',
+    (code) => {
+      const error = classifyConverseError(withCode(code), ctx);
+      expect(error).toMatchObject({ kind: 'transient', code, httpStatus: undefined, requestId: undefined });
+      expect(error.message).toContain(code);
+    },
+  );
+
+  it.each(['TimeoutError', 'AbortError'])('an error named %s is transient', (name) => {
+    const raw = Object.assign(new Error('timed out'), { name });
+    expect(classifyConverseError(raw, ctx)).toMatchObject({ kind: 'transient', code: name });
+  });
+
+  it('anything thrown without an HTTP answer is a transient, connection-level failure', () => {
+    expect(classifyConverseError(new Error('socket hang up'), ctx)).toMatchObject({ kind: 'transient', code: 'Error' });
+    expect(classifyConverseError('boom', ctx)).toMatchObject({ kind: 'transient', code: 'UnknownError', message: 'boom' });
+    expect(classifyConverseError(undefined, ctx).kind).toBe('transient');
+  });
+});
+
+describe('classifyConverseError: unknown exceptions with only an HTTP status', () => {
+  it.each([
+    [503, 'transient'],
+    [500, 'transient'],
+    [408, 'transient'],
+    [424, 'transient'],
+    [429, 'throttled'],
+    [400, 'invalid-request'],
+    [403, 'model-unavailable'],
+    [404, 'model-unavailable'],
+  ] as [number, ErrorKind][])('status %i → %s', (status, kind) => {
+    const raw = { name: 'SomethingNew', message: 'a new kind of failure', $metadata: { httpStatusCode: status, requestId: 'r9' } };
+    expect(classifyConverseError(raw, ctx)).toMatchObject({
+      kind,
+      code: 'SomethingNew',
+      httpStatus: status,
+      requestId: 'r9',
+      message: 'a new kind of failure',
+    });
+  });
+
+  it('uses the name as the message when there is none', () => {
+    expect(classifyConverseError({ name: 'SomethingNew', $metadata: { httpStatusCode: 503 } }, ctx).message).toBe('SomethingNew');
+  });
+});
+
+describe('classifyConverseError: context', () => {
+  const throttled = () => new ThrottlingException({ message: 'Too many requests', ...meta(429, 'r2') });
+
+  it('a cancelled call is "cancelled" whatever the error was', () => {
+    const error = classifyConverseError(throttled(), { ...ctx, cancelled: true });
+    expect(error).toMatchObject({ kind: 'cancelled', code: 'Cancelled', requestId: 'r2' });
+    expect(error.isRetryable).toBe(false);
+  });
+
+  it('a call past the fleet time limit is transient with code CallTimeout', () => {
+    const abort = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+    const error = classifyConverseError(abort, { ...ctx, timedOut: true });
+    expect(error).toMatchObject({ kind: 'transient', code: 'CallTimeout' });
+    expect(error.message).toMatch(/time limit/);
+    expect(error.cause).toBe(abort);
+  });
+
+  it('cancelled wins over timedOut', () => {
+    expect(classifyConverseError(new Error('x'), { ...ctx, cancelled: true, timedOut: true }).kind).toBe('cancelled');
+  });
+
+  it('carries the midStream flag', () => {
+    expect(classifyConverseError(throttled(), { ...ctx, midStream: true }).midStream).toBe(true);
+    expect(classifyConverseError(throttled(), { ...ctx, midStream: false }).midStream).toBe(false);
+  });
+
+  it('carries the request id and HTTP status into toJSON', () => {
+    expect(classifyConverseError(throttled(), { ...ctx, midStream: true }).toJSON()).toEqual({
+      kind: 'throttled',
+      code: 'ThrottlingException',
+      message: 'Too many requests',
+      modelId: MODEL,
+      httpStatus: 429,
+      midStream: true,
+      requestId: 'r2',
+    });
+  });
+
+  it('passes an existing ModelCallError through unchanged', () => {
+    const existing = new ModelCallError({ kind: 'context-window', message: 'too long', modelId: 'other.model-v1:0', code: 'X' });
+    expect(classifyConverseError(existing, { ...ctx, cancelled: true, midStream: true })).toBe(existing);
+  });
+});
+
+describe('error kinds', () => {
+  const table: Record<ErrorKind, { retry: boolean; breaker: boolean; nextModel: boolean }> = {
+    throttled: { retry: true, breaker: false, nextModel: true },
+    transient: { retry: true, breaker: true, nextModel: true },
+    'context-window': { retry: false, breaker: false, nextModel: false },
+    'invalid-request': { retry: false, breaker: false, nextModel: false },
+    'model-unavailable': { retry: false, breaker: false, nextModel: true },
+    cancelled: { retry: false, breaker: false, nextModel: false },
+  };
+
+  it('the table covers every kind', () => {
+    expect(Object.keys(table).sort()).toEqual([...ERROR_KINDS].sort());
+  });
+
+  it.each(ERROR_KINDS)('%s: retry, breaker and next-model match ARCHITECTURE.md', (kind) => {
+    expect({ retry: isRetryableKind(kind), breaker: tripsBreaker(kind), nextModel: allowsNextModel(kind) }).toEqual(table[kind]);
+  });
+});
