@@ -115,7 +115,7 @@ export async function handleModelCall(
     totalTokens: answer.inputTokens + answer.outputTokens,
   };
   const trace = invokedModelId === undefined ? undefined : { promptRouter: { invokedModelId } };
-  state.stats.record(modelId, midStream === undefined ? 'ok' : `midstream:${midStream}`, usage);
+  let outcome = midStream === undefined ? 'ok' : `midstream:${midStream}`;
 
   try {
     if (!call.stream) {
@@ -159,5 +159,8 @@ export async function handleModelCall(
   } catch (error) {
     // The client went away (its timeout or cancellation): nothing left to answer.
     if (!gone.signal.aborted) throw error;
+    outcome = 'client-gone';
+  } finally {
+    state.stats.record(modelId, outcome, usage);
   }
 }

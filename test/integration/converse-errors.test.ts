@@ -1,6 +1,6 @@
 import * as sdk from '@aws-sdk/client-bedrock-runtime';
 import { ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorKind } from '../../src/core/error-kind.js';
 import { ModelCallError } from '../../src/core/model-call-error.js';
 import type { ExceptionName } from '../../src/emulator/exceptions.js';
@@ -140,6 +140,10 @@ describe.each(TRANSPORTS)('Converse failures through the real SDK client over %s
     );
     expect(error).toMatchObject({ kind: 'cancelled', isRetryable: false });
     expect(performance.now() - started).toBeLessThan(2_000);
+    // The emulator saw the caller hang up and stopped working on the answer.
+    await vi.waitFor(() =>
+      expect(h.emulator.state.stats.snapshot().models[MODEL]?.outcomes).toEqual({ 'client-gone': 1 }),
+    );
   });
 });
 
