@@ -5,14 +5,12 @@
  *
  *   npm run bench:emulator -- [--seconds 10] [--concurrency 32,128] [--out bench/results/emulator-throughput.json]
  */
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createBedrockClient, EMULATOR_CREDENTIALS } from '../src/converse/create-bedrock-client.js';
 import { createBedrockModelClient } from '../src/converse/bedrock-model-client.js';
+import { spawnEmulatorProcess } from '../src/emulator/spawn-emulator-process.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,26 +21,12 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const levels = values.concurrency.split(',').map(Number);
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const MODEL = 'amazon.nova-micro-v1:0';
 
 /** CPU seconds (user + system) a process has used, from /proc (Linux). */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
   return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function startEmulatorProcess(): Promise<{ url: string; pid: number; stop: () => void }> {
-  const child = spawn(process.execPath, ['bin/fleet.mjs', 'emulator', '--port', '0'], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  for await (const line of createInterface({ input: child.stdout })) {
-    const url = /on (http:\/\/\S+)/.exec(line)?.[1];
-    if (url !== undefined) return { url, pid: child.pid ?? 0, stop: () => child.kill('SIGTERM') };
-  }
-  throw new Error('the emulator exited before printing its URL');
 }
 
 interface Run {
@@ -106,7 +90,7 @@ async function measure(emulatorPid: number, url: string, transport: Run['transpo
   };
 }
 
-const emulator = await startEmulatorProcess();
+const emulator = await spawnEmulatorProcess();
 const runs: Run[] = [];
 try {
   for (const transport of ['http2', 'http1'] as const) {
@@ -119,7 +103,7 @@ try {
     }
   }
 } finally {
-  emulator.stop();
+  await emulator.stop();
 }
 const record = {
   date: new Date().toISOString(),

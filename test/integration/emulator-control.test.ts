@@ -1,14 +1,12 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHarness, userText, type Harness } from '../helpers/emulator-harness.js';
 import { createBedrockClient, EMULATOR_CREDENTIALS } from '../../src/converse/create-bedrock-client.js';
 import { createBedrockModelClient } from '../../src/converse/bedrock-model-client.js';
+import { spawnEmulatorProcess } from '../../src/emulator/spawn-emulator-process.js';
 
 const MODEL = 'amazon.nova-micro-v1:0';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SCENARIO = fileURLToPath(new URL('../../examples/scenarios/cascade.yaml', import.meta.url));
 
 describe('the control endpoint', () => {
   let h: Harness;
@@ -89,29 +87,15 @@ describe('the control endpoint', () => {
 
 describe('fleet emulator, standalone', () => {
   it('serves the real SDK from its own process with a scenario file and stops on SIGTERM', async () => {
-    const child = spawn(
-      process.execPath,
-      ['bin/fleet.mjs', 'emulator', '--port', '0', '--scenario', 'examples/scenarios/cascade.yaml'],
-      { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const emulator = await spawnEmulatorProcess({ scenarioFile: SCENARIO });
     try {
-      const lines = createInterface({ input: child.stdout });
-      let url: string | undefined;
-      for await (const line of lines) {
-        url = /on (http:\/\/\S+)/.exec(line)?.[1];
-        if (url !== undefined) break;
-      }
-      if (url === undefined) throw new Error('the emulator printed no URL');
-      const client = createBedrockClient({ region: 'us-east-1', endpoint: url, credentials: EMULATOR_CREDENTIALS });
+      const client = createBedrockClient({ region: 'us-east-1', endpoint: emulator.url, credentials: EMULATOR_CREDENTIALS });
       const models = createBedrockModelClient({ client, priceOf: () => ({ inputPer1k: 0, outputPer1k: 0 }) });
       const result = await models.converse({ modelId: MODEL, messages: userText('this is a hard one') });
       expect(result.text).toBe('I am not sure; it might be 42.\nConfidence: 0.30');
       client.destroy();
-      child.kill('SIGTERM');
-      const [code] = (await once(child, 'exit')) as [number | null];
-      expect(code).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      expect(await emulator.stop()).toBe(0);
     }
   });
 });
