@@ -41,6 +41,18 @@ function plausibleText(modelId: string, prompt: string, outputTokens: number): s
   return `${text.slice(0, cut > targetChars * 0.8 ? cut : targetChars).trimEnd()}.`;
 }
 
+/** Scenario patterns, compiled once: answering is the emulator's hot path. */
+const patterns = new Map<string, RegExp>();
+function pattern(source: string, flags: string): RegExp {
+  const key = `${flags}/${source}`;
+  let compiled = patterns.get(key);
+  if (compiled === undefined) {
+    compiled = new RegExp(source, flags);
+    patterns.set(key, compiled);
+  }
+  return compiled;
+}
+
 const confidenceLine = (confidence: number): string => `\nConfidence: ${confidence.toFixed(2)}`;
 
 interface Draft {
@@ -54,11 +66,11 @@ function draftAnswer(ctx: ComposeContext, prompt: string): Draft {
   const { answer } = ctx.behaviour;
   // As on Bedrock, a guardrail intervenes only on requests that configure one.
   const guarded = ctx.request.hasGuardrailConfig && answer.guardrailPattern !== undefined;
-  if (guarded && new RegExp(answer.guardrailPattern ?? '', 'i').test(prompt)) {
+  if (guarded && pattern(answer.guardrailPattern ?? '', 'i').test(prompt)) {
     return { text: 'Sorry, this request was blocked by a guardrail.', stopReason: 'guardrail_intervened' };
   }
   for (const rule of answer.rules) {
-    if (new RegExp(rule.match, rule.flags).test(prompt)) {
+    if (pattern(rule.match, rule.flags).test(prompt)) {
       const confidence = rule.confidence ?? answer.confidence;
       return {
         text: rule.reply + (confidence === undefined ? '' : confidenceLine(confidence)),

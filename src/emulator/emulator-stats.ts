@@ -37,13 +37,6 @@ export class EmulatorStats {
     }
   }
 
-  /** A mid-stream failure turns a call counted as begun into a failed one. */
-  recordMidStream(modelId: string, exception: string): void {
-    const stats = this.models.get(modelId);
-    if (stats === undefined) return;
-    stats.outcomes[`midstream:${exception}`] = (stats.outcomes[`midstream:${exception}`] ?? 0) + 1;
-  }
-
   snapshot(): StatsSnapshot {
     const totals = empty();
     const models: Record<string, ModelStats> = {};
