@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { registerEmulatorCommand } from './emulator-command.js';
+import { registerWorkerCommand } from './worker-command.js';
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage or configuration. */
 export async function main(argv: string[]): Promise<void> {
@@ -9,6 +10,7 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
   registerEmulatorCommand(program);
+  registerWorkerCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -40,6 +40,22 @@ export function checkFleetReferences(fleet: FleetConfig): ReferenceProblem[] {
     }
   }
 
+  const path = fleet.cascade.path ?? [];
+  path.forEach((name, i) => {
+    const at = tierNames.indexOf(name);
+    if (at < 0) {
+      problems.push({
+        path: ['cascade', 'path', i],
+        message: `no tier is named "${name}"; expected one of ${tierNames.join(', ')}`,
+      });
+    } else if (i > 0 && at <= tierNames.indexOf(path[i - 1] ?? '')) {
+      problems.push({
+        path: ['cascade', 'path', i],
+        message: `tier "${name}" comes before "${path[i - 1]}" in "tiers"; a cascade path climbs in tier order`,
+      });
+    }
+  });
+
   const known = [...modelIds].join(', ');
   for (const key of ['primary', 'fallback'] as const) {
     const id = fleet.routing[key];

@@ -9,6 +9,8 @@ const url = (protocols: string[], example: string) =>
 /** The environment variables the fleet reads, and what each must look like. */
 export const envSchema = z.object({
   FLEET_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
+  /** Overrides the fleet file's `name`, which prefixes every Redis key of the fleet. */
+  FLEET_NAME: z.preprocess(emptyAsUndefined, z.string().optional()),
   PRIMARY_MODEL_ID: z.preprocess(emptyAsUndefined, modelIdSchema.optional()),
   FALLBACK_MODEL_ID: z.preprocess(emptyAsUndefined, modelIdSchema.optional()),
   REDIS_URL: z.preprocess(

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_TASK_ROUTES } from './default-routing.js';
+import { DEFAULT_CONFIDENCE_PROMPT, DEFAULT_TEMPLATES } from './default-templates.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -63,6 +64,10 @@ export const tierSchema = z.strictObject({
 });
 
 export const cascadeSchema = z.strictObject({
+  /** Tiers a cascade climbs, lowest first; all tiers in order when unset. */
+  path: z.array(z.string()).min(1).optional(),
+  /** Appended to the system prompt of cascade jobs so the model reports how sure it is. */
+  confidencePrompt: z.string().default(DEFAULT_CONFIDENCE_PROMPT),
   /** Confidence below which a tier escalates to the next; per tier name. */
   thresholds: z.record(z.string(), share).default({}),
   /** What a parent does when its escalated child fails. */
@@ -80,6 +85,32 @@ export const routingSchema = z.strictObject({
   default: routeTargetSchema.default('primary'),
 });
 
+export const templateSchema = z.strictObject({
+  system: z.string().optional(),
+  /** The user turn; `{{document}}` is replaced by the job's document. */
+  prompt: z.string().includes('{{document}}', { message: 'expected the placeholder {{document}}' }),
+});
+
+export const jobsSchema = z.strictObject({
+  /** How long finished jobs and their results stay readable. */
+  keepCompletedSeconds: positiveInt.default(86_400),
+  keepFailedSeconds: positiveInt.default(86_400),
+  /** Documents, prompts and message text longer than this are refused at enqueue. */
+  maxInputChars: positiveInt.default(400_000),
+});
+
+export const workersSchema = z.strictObject({
+  /** A job whose worker stops renewing its lock for this long is given to another worker. */
+  lockDurationMs: positiveInt.default(30_000),
+  stalledIntervalMs: positiveInt.default(30_000),
+  /** Times a job may be recovered from a dead worker before it fails. */
+  maxStalledCount: nonNegativeInt.default(2),
+  /** On SIGTERM, in-flight jobs get this long to finish before they are handed back to the queue. */
+  shutdownGraceMs: positiveInt.default(30_000),
+  /** How long a tier's queue pauses when every model of the tier is throttled or its breaker open. */
+  throttledPauseMs: positiveInt.default(1_000),
+});
+
 export const fleetSchema = z.strictObject({
   name: z
     .string()
@@ -88,9 +119,17 @@ export const fleetSchema = z.strictObject({
   tiers: z.array(tierSchema).min(1, { message: 'expected at least one tier' }),
   cascade: cascadeSchema.prefault({}),
   routing: routingSchema,
+  /** Prompt templates for `document` jobs, by task type (or by the job's `template`). */
+  templates: z
+    .record(z.string(), templateSchema)
+    .default({})
+    .transform((own): Record<string, TemplateConfig> => ({ ...DEFAULT_TEMPLATES, ...own })),
+  jobs: jobsSchema.prefault({}),
+  workers: workersSchema.prefault({}),
 });
 
 export type FleetConfig = z.infer<typeof fleetSchema>;
 export type TierConfig = z.infer<typeof tierSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type RoutingConfig = z.infer<typeof routingSchema>;
+export type TemplateConfig = z.infer<typeof templateSchema>;

@@ -86,6 +86,10 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     withEnv.routing = { ...(typeof routing === 'object' && routing !== null ? routing : {}), [field]: value };
     overridden.set(`routing.${field}`, variable);
   }
+  if (env.data.FLEET_NAME !== undefined) {
+    withEnv.name = env.data.FLEET_NAME;
+    overridden.set('name', 'FLEET_NAME');
+  }
   const label = (where: string): string => {
     const variable = overridden.get(where);
     return variable === undefined ? where : `${variable} (${where})`;

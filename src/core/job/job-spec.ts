@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+export const STRATEGIES = ['route', 'cascade'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** BullMQ job ids may not be integers and may not contain ':'. */
+const jobId = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, {
+    message: 'expected 1-128 letters, digits, "_", "." or "-", starting with a letter or digit',
+  })
+  .refine((id) => !/^\d+$/.test(id), { message: 'must not be only digits (BullMQ reserves those)' });
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, {
+  message: 'expected 1-64 letters, digits, "_", "." or "-"',
+});
+
+const textBlock = z.strictObject({ text: z.string().min(1, { message: 'a text block may not be empty' }) });
+const imageBlock = z.strictObject({
+  image: z.strictObject({
+    format: z.enum(['png', 'jpeg', 'gif', 'webp']),
+    source: z.strictObject({ bytes: z.string().min(1) }),
+  }),
+});
+/** toolUse, toolResult, document, cachePoint...: one key, passed through. */
+const passThroughBlock = z
+  .record(z.string(), z.unknown())
+  .refine((block) => Object.keys(block).length === 1, { message: 'a content block has exactly one key' });
+
+export const messageSchema = z.strictObject({
+  role: z.enum(['user', 'assistant']),
+  content: z.array(z.union([textBlock, imageBlock, passThroughBlock])).min(1, {
+    message: 'a message needs at least one content block',
+  }),
+});
+
+export const inferenceSchema = z.strictObject({
+  maxTokens: z.number().int().min(1).max(200_000).optional(),
+  temperature: z.number().min(0).max(1).optional(),
+  topP: z.number().min(0).max(1).optional(),
+  stopSequences: z.array(z.string().min(1)).max(4).optional(),
+});
+
+const nonBlank = (what: string) => z.string().refine((s) => s.trim() !== '', { message: `${what} is empty` });
+
+/**
+ * What a producer (HTTP, CLI, library) submits. Exactly one input:
+ * `messages` (a Converse conversation), `prompt`, or `document` rendered
+ * through the task's template (or the one named by `template`).
+ */
+export const jobSpecSchema = z
+  .strictObject({
+    id: jobId.optional(),
+    tenant: name.default('default'),
+    task: name.default('general'),
+    tags: z.record(z.string().max(64), z.string().max(256)).default({}),
+    metadata: z.record(z.string().max(64), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    strategy: z.enum(STRATEGIES).default('route'),
+    messages: z.array(messageSchema).min(1, { message: 'expected at least one message' }).optional(),
+    prompt: nonBlank('the prompt').optional(),
+    document: nonBlank('the document').optional(),
+    template: name.optional(),
+    system: z.union([nonBlank('the system prompt'), z.array(nonBlank('a system prompt'))]).optional(),
+    inference: inferenceSchema.optional(),
+    tier: z.string().min(1).optional(),
+    model: z.string().min(1).optional(),
+    /** BullMQ priority: 1 is served first; unset jobs come before any prioritized one. */
+    priority: z.number().int().min(1).max(2_097_152).optional(),
+  })
+  .superRefine((spec, ctx) => {
+    const given = (['messages', 'prompt', 'document'] as const).filter((k) => spec[k] !== undefined);
+    if (given.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['input'], message: 'expected one of "messages", "prompt" or "document"' });
+    } else if (given.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [given[1] ?? 'input'],
+        message: `expected only one of "messages", "prompt" or "document", got ${given.join(' and ')}`,
+      });
+    }
+    if (spec.template !== undefined && spec.document === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['template'], message: 'a template applies only to a "document"' });
+    }
+    const last = spec.messages?.at(-1);
+    if (last !== undefined && last.role !== 'user') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['messages', spec.messages!.length - 1, 'role'],
+        message: 'the last message must be from the user',
+      });
+    }
+  });
+
+/** A job as a producer writes it. */
+export type JobSpecInput = z.input<typeof jobSpecSchema>;
+/** A job after validation and defaults. */
+export type JobSpec = z.infer<typeof jobSpecSchema>;

@@ -1,0 +1,52 @@
+import type { FleetShape } from '../fleet-shape.js';
+import type { JobSpec } from '../job/job-spec.js';
+import type { RouteDecision } from '../job/route-decision.js';
+
+function tierOfModel(fleet: FleetShape, model: string): string | undefined {
+  return fleet.tiers.find((t) => t.models.some((m) => m.id === model))?.name;
+}
+
+function cascadePath(fleet: FleetShape, from: string): string[] {
+  const full = [...(fleet.cascade.path ?? fleet.tiers.map((t) => t.name))];
+  const at = full.indexOf(from);
+  return at < 0 ? [from] : full.slice(at);
+}
+
+/**
+ * The entry tier (and model, when one is chosen) of a validated job, with
+ * the reason. An explicit model or tier on the job wins; a cascade starts at
+ * the lowest tier of its path; a routed job follows the routing table for
+ * its task type. A pure function.
+ */
+export function routeJob(spec: JobSpec, fleet: FleetShape): RouteDecision {
+  const cascade = spec.strategy === 'cascade';
+  if (spec.model !== undefined) {
+    const tier = spec.tier ?? tierOfModel(fleet, spec.model);
+    if (tier === undefined) throw new Error(`model "${spec.model}" is not in any tier`);
+    return {
+      tier,
+      model: spec.model,
+      path: cascade ? cascadePath(fleet, tier) : [tier],
+      reason: `the job asked for model ${spec.model} (tier ${tier})`,
+    };
+  }
+  if (spec.tier !== undefined) {
+    return {
+      tier: spec.tier,
+      path: cascade ? cascadePath(fleet, spec.tier) : [spec.tier],
+      reason: `the job asked for tier ${spec.tier}`,
+    };
+  }
+  if (cascade) {
+    const path = cascadePath(fleet, (fleet.cascade.path ?? fleet.tiers.map((t) => t.name))[0] ?? '');
+    return { tier: path[0] ?? '', path, reason: `cascade starts at the lowest tier of ${path.join(' → ')}` };
+  }
+  const listed = fleet.routing.tasks[spec.task];
+  const target = listed ?? fleet.routing.default;
+  const model = target === 'primary' ? fleet.routing.primary : target === 'fallback' ? fleet.routing.fallback : target;
+  const tier = tierOfModel(fleet, model);
+  if (tier === undefined) throw new Error(`routing target "${target}" (${model}) is not in any tier`);
+  const why = listed === undefined ? `task "${spec.task}" is not in the routing table, so the default` : `task "${spec.task}" routes to`;
+  const named = target === model ? model : `${target} (${model})`;
+  return { tier, model, path: [tier], reason: `${why} ${named} on tier ${tier}` };
+}

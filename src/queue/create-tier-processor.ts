@@ -1,0 +1,131 @@
+import { RateLimitError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
+import { decideEscalation, type EscalationDecision } from '../core/cascade/decide-escalation.js';
+import { scoreConfidence } from '../core/cascade/score-confidence.js';
+import type { JobAnswer } from '../core/job/job-answer.js';
+import type { TierOutcome } from '../core/job/tier-outcome.js';
+import type { ModelClient } from '../core/model-client.js';
+import type { BreakerRegistry } from '../resilience/breaker-registry.js';
+import { callTierModels } from '../resilience/call-tier-models.js';
+import { TierCallError } from '../resilience/tier-call-error.js';
+import { answerAttempt } from './answer-attempt.js';
+import { escalate, resumeAfterChild } from './escalate-job.js';
+import type { FleetQueues } from './fleet-queues.js';
+import type { TierJobData } from './tier-job-data.js';
+
+export type TierJob = Job<TierJobData, TierOutcome>;
+
+/** The reason a worker aborts its in-flight calls when its shutdown grace period runs out. */
+export const SHUTDOWN_REASON = 'worker shutting down';
+
+export interface TierProcessorDeps {
+  fleet: FleetConfig;
+  tier: TierConfig;
+  client: ModelClient;
+  breakers: BreakerRegistry;
+  queues: FleetQueues;
+  logger: Logger;
+  now?: () => number;
+}
+
+export type TierProcessor = (job: TierJob, token?: string, signal?: AbortSignal) => Promise<TierOutcome>;
+
+function decide(fleet: FleetConfig, data: TierJobData, tier: string, confidence: number): EscalationDecision {
+  if (data.strategy !== 'cascade') return { action: 'accept', reason: 'routed job: no cascade' };
+  return decideEscalation({ path: data.path, tier, confidence, thresholds: fleet.cascade.thresholds });
+}
+
+/**
+ * Serves one tier's jobs: calls the tier's models (breakers, retries,
+ * fallbacks), scores the answer, and accepts it or escalates the job to the
+ * next tier's queue. The error it throws tells BullMQ what to do.
+ */
+export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
+  const now = deps.now ?? Date.now;
+  const tierName = deps.tier.name;
+
+  return async (job, token, signal) => {
+    if (token === undefined) throw new Error('a tier job needs the worker token');
+    const data = job.data;
+    const log = deps.logger.child({ jobId: data.id, bullJobId: job.id, tier: tierName });
+    if (data.escalation !== undefined) return resumeAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, token);
+
+    const startedAt = now();
+    let answered;
+    try {
+      answered = await callTierModels(
+        { client: deps.client, breakers: deps.breakers, now },
+        {
+          tier: deps.tier,
+          request: { messages: data.request.messages, system: data.request.system, ...(data.request.inference === undefined ? {} : { inference: data.request.inference }) },
+          ...(data.model === undefined ? {} : { preferredModel: data.model }),
+          ...(signal === undefined ? {} : { signal }),
+          throttledPauseMs: deps.fleet.workers.throttledPauseMs,
+        },
+      );
+    } catch (error) {
+      if (!(error instanceof TierCallError)) throw error;
+      return failTierCall(job, token, error, signal, log);
+    }
+
+    const { result, model, fallback, failures } = answered;
+    const score = scoreConfidence(result);
+    const decision = decide(deps.fleet, data, tierName, score.confidence);
+    const attempt = answerAttempt({
+      tier: tierName,
+      model,
+      result,
+      outcome: decision.action === 'accept' ? 'accepted' : 'escalated',
+      confidence: score.confidence,
+      fallback,
+      startedAt,
+    });
+    const attempts = [...data.attempts, ...failures, attempt];
+    const answer: JobAnswer = {
+      text: score.text,
+      tier: tierName,
+      model: result.answeredModelId,
+      confidence: score.confidence,
+      stopReason: result.stopReason,
+      usage: result.usage,
+      costUsd: result.costUsd,
+      acceptedBecause: decision.reason,
+    };
+    log.info(
+      { model, confidence: score.confidence, decision: decision.action, latencyMs: result.latencyMs, costUsd: result.costUsd },
+      decision.action === 'accept' ? 'job answered' : 'job escalates',
+    );
+    if (decision.action === 'accept') return { answer, attempts, tiers: [tierName] };
+    return escalate({ fleet: deps.fleet, queues: deps.queues, log }, job, token, {
+      toTier: decision.toTier,
+      reason: decision.reason,
+      best: answer,
+      attempts,
+    });
+  };
+
+  async function failTierCall(
+    job: TierJob,
+    token: string,
+    error: TierCallError,
+    signal: AbortSignal | undefined,
+    log: Logger,
+  ): Promise<never> {
+    if (error.reason === 'all-throttled') {
+      const pauseMs = error.retryAfterMs ?? deps.fleet.workers.throttledPauseMs;
+      log.warn({ pauseMs }, 'every model of the tier is throttled or open; the queue pauses');
+      await deps.queues.queue(tierName).rateLimit(pauseMs);
+      throw new RateLimitError();
+    }
+    if (error.reason === 'cancelled' && signal?.reason === SHUTDOWN_REASON) {
+      log.warn('shutdown grace period over: the job goes back to its queue');
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    await job.updateData({ ...job.data, attempts: [...job.data.attempts, ...error.attempts] });
+    log.warn({ reason: error.reason, kind: error.lastError?.kind }, error.message);
+    if (error.reason === 'exhausted') throw error;
+    throw new UnrecoverableError(error.message);
+  }
+}

@@ -1,0 +1,83 @@
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
+import type { TierOutcome } from '../core/job/tier-outcome.js';
+import type { ModelClient } from '../core/model-client.js';
+import type { BreakerRegistry } from '../resilience/breaker-registry.js';
+import { createTierProcessor, SHUTDOWN_REASON, type TierJob } from './create-tier-processor.js';
+import type { FleetQueues } from './fleet-queues.js';
+import { jobIndexKey, tierQueueName } from './queue-names.js';
+import type { TierJobData } from './tier-job-data.js';
+
+export interface TierWorkerDeps {
+  fleet: FleetConfig;
+  tier: TierConfig;
+  /** A connection with `maxRetriesPerRequest: null`, as BullMQ workers need. */
+  connection: Redis;
+  client: ModelClient;
+  breakers: BreakerRegistry;
+  queues: FleetQueues;
+  logger: Logger;
+  /** Jobs in flight at once in this process; the tier's setting when unset. */
+  concurrency?: number;
+}
+
+export interface TierWorker {
+  readonly worker: Worker<TierJobData, TierOutcome>;
+  /**
+   * Stops taking jobs and lets in-flight ones finish. After the grace period
+   * their calls are aborted and they go back to the queue for another worker.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+}
+
+/** One tier's worker pool in this process: a BullMQ worker running the tier processor. */
+export function createTierWorker(deps: TierWorkerDeps): TierWorker {
+  const { fleet, tier } = deps;
+  const log = deps.logger.child({ tier: tier.name });
+  const processor = createTierProcessor({ ...deps, logger: log });
+  const worker = new Worker<TierJobData, TierOutcome>(tierQueueName(tier.name), processor, {
+    connection: deps.connection,
+    prefix: deps.queues.prefix,
+    concurrency: deps.concurrency ?? tier.concurrency,
+    lockDuration: fleet.workers.lockDurationMs,
+    stalledInterval: fleet.workers.stalledIntervalMs,
+    maxStalledCount: fleet.workers.maxStalledCount,
+    name: `${hostname()}:${process.pid}:${tier.name}`,
+  });
+
+  /** A client's job keeps its id reserved only as long as its result is kept. */
+  const releaseIdAfter = (job: TierJob, seconds: number): void => {
+    if (job.id !== job.data.id) return;
+    deps.connection
+      .expire(jobIndexKey(fleet.name, job.data.id), seconds)
+      .catch((error: unknown) => log.warn({ err: error, jobId: job.data.id }, 'could not set the job index expiry'));
+  };
+  worker.on('completed', (job) => releaseIdAfter(job, fleet.jobs.keepCompletedSeconds));
+  worker.on('failed', (job, error) => {
+    if (job === undefined) return;
+    const final = job.finishedOn !== undefined && job.finishedOn !== null;
+    log.warn({ jobId: job.data.id, bullJobId: job.id, final, err: error.message }, final ? 'job failed' : 'job attempt failed');
+    if (final) releaseIdAfter(job, fleet.jobs.keepFailedSeconds);
+  });
+  worker.on('stalled', (jobId) => log.warn({ bullJobId: jobId }, 'job stalled: its worker died; it goes back to the queue'));
+  worker.on('error', (error) => log.error({ err: error }, 'worker error'));
+
+  return {
+    worker,
+    async shutdown(graceMs = fleet.workers.shutdownGraceMs) {
+      log.info({ graceMs }, 'draining: no new jobs; in-flight jobs may finish');
+      const timer = setTimeout(() => {
+        log.warn('grace period over: handing in-flight jobs back to the queue');
+        worker.cancelAllJobs(SHUTDOWN_REASON);
+      }, graceMs);
+      try {
+        await worker.close();
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}

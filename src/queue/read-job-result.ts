@@ -1,0 +1,101 @@
+import type { Redis } from 'ioredis';
+import type { Attempt } from '../core/job/attempt.js';
+import type { JobResult, JobState } from '../core/job/job-result.js';
+import type { TokenUsage } from '../core/model-result.js';
+import type { FleetQueues } from './fleet-queues.js';
+import { jobIndexKey } from './queue-names.js';
+import type { TierJobData } from './tier-job-data.js';
+
+export interface ReadModelDeps {
+  fleetName: string;
+  queues: FleetQueues;
+  redis: Redis;
+}
+
+const STATE: Record<string, JobState> = {
+  waiting: 'queued',
+  prioritized: 'queued',
+  delayed: 'queued',
+  'waiting-children': 'escalated',
+  active: 'active',
+  completed: 'completed',
+  failed: 'failed',
+  unknown: 'queued',
+};
+
+function totals(attempts: readonly Attempt[]): { usage: TokenUsage; costUsd: number } {
+  const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+  let cost = 0;
+  for (const a of attempts) {
+    usage.inputTokens += a.usage?.inputTokens ?? 0;
+    usage.outputTokens += a.usage?.outputTokens ?? 0;
+    usage.totalTokens += a.usage?.totalTokens ?? 0;
+    cost += a.costUsd;
+  }
+  return { usage, costUsd: Math.round(cost * 1e8) / 1e8 };
+}
+
+/** Follows an escalated job down its children to the tier working on it now, and the attempts made so far. */
+async function followEscalation(
+  queues: FleetQueues,
+  data: TierJobData,
+): Promise<{ tier: string; attempts: Attempt[] }> {
+  let current = data;
+  let tier = data.path[0] ?? data.route.tier;
+  for (let depth = 0; current.escalation !== undefined && depth < 16; depth += 1) {
+    const child = await queues.queue(current.escalation.toTier).getJob(current.escalation.childId);
+    tier = current.escalation.toTier;
+    if (child === undefined) break;
+    current = child.data;
+  }
+  return { tier, attempts: current.attempts };
+}
+
+/**
+ * The one read model of a job, whichever tier holds or answered it:
+ * undefined when no job has this id (or it has expired).
+ */
+export async function readJobResult(deps: ReadModelDeps, id: string): Promise<JobResult | undefined> {
+  const entryTier = await deps.redis.get(jobIndexKey(deps.fleetName, id));
+  if (entryTier === null) return undefined;
+  const job = await deps.queues.queue(entryTier).getJob(id);
+  if (job === undefined) return undefined;
+  const state = STATE[await job.getState()] ?? 'queued';
+  const data = job.data;
+  const base = {
+    id,
+    state,
+    tenant: data.tenant,
+    task: data.task,
+    strategy: data.strategy,
+    tags: data.tags,
+    route: data.route,
+    enqueuedAt: data.enqueuedAt,
+  };
+
+  if (state === 'completed') {
+    const outcome = job.returnvalue;
+    return {
+      ...base,
+      tier: outcome.answer.tier,
+      ...(job.finishedOn === undefined ? {} : { finishedAt: job.finishedOn }),
+      answer: outcome.answer,
+      attempts: outcome.attempts,
+      ...totals(outcome.attempts),
+    };
+  }
+  const { tier, attempts } =
+    state === 'escalated' ? await followEscalation(deps.queues, data) : { tier: entryTier, attempts: data.attempts };
+  return {
+    ...base,
+    tier,
+    attempts,
+    ...totals(attempts),
+    ...(state === 'failed'
+      ? {
+          ...(job.finishedOn === undefined ? {} : { finishedAt: job.finishedOn }),
+          error: { message: job.failedReason },
+        }
+      : {}),
+  };
+}

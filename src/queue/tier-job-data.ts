@@ -1,0 +1,38 @@
+import type { Attempt } from '../core/job/attempt.js';
+import type { JobAnswer } from '../core/job/job-answer.js';
+import type { Strategy } from '../core/job/job-spec.js';
+import type { RenderedRequest } from '../core/job/render-request.js';
+import type { RouteDecision } from '../core/job/route-decision.js';
+
+/** Set on a job that escalated and waits for its child on the next tier. */
+export interface EscalationState {
+  toTier: string;
+  /** BullMQ id of the child job in the next tier's queue. */
+  childId: string;
+  /** This tier's answer, kept in case the child fails. */
+  best: JobAnswer;
+  reason: string;
+}
+
+/** The payload of a job in a tier queue (a client's job, or the child an escalation added). */
+export interface TierJobData {
+  /** The client's job id; children carry their root's id. */
+  id: string;
+  tenant: string;
+  task: string;
+  strategy: Strategy;
+  tags: Record<string, string>;
+  metadata: Record<string, string | number | boolean>;
+  /** The conversation every tier answers. */
+  request: RenderedRequest;
+  route: RouteDecision;
+  /** Tiers this job may still climb, its own tier first. */
+  path: string[];
+  /** The model to try first on this tier, when the router chose one. */
+  model?: string;
+  priority?: number;
+  enqueuedAt: number;
+  /** Every attempt before this job's current one, on every tier. */
+  attempts: Attempt[];
+  escalation?: EscalationState;
+}

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+
+/** Small and medium models are unsure about "hard" questions; the large tier is sure. */
+const CASCADE_SCENARIO = {
+  seed: 7,
+  defaults: { answer: { mode: 'plausible', confidence: 0.9, outputTokens: 20 } },
+  models: {
+    [MODELS.small[0]]: { answer: { rules: [{ match: '\\bhard\\b', reply: 'Maybe 41.', confidence: 0.3 }] } },
+    [MODELS.medium[0]]: { answer: { rules: [{ match: '\\bhard\\b', reply: 'Probably 42.', confidence: 0.6 }] } },
+    [MODELS.large[0]]: { answer: { rules: [{ match: '\\bhard\\b', reply: 'The answer is 42.', confidence: 0.95 }] } },
+  },
+};
+
+let fleet: FleetHarness | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+describe('cascade jobs', () => {
+  it('escalate from small through medium to large; the result shows every attempt', async () => {
+    fleet = await startFleetHarness({ scenario: CASCADE_SCENARIO });
+    const receipt = await fleet.producer.enqueue({ id: 'hard-1', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
+    expect(receipt).toMatchObject({ id: 'hard-1', tier: 'small', created: true });
+    expect(receipt.route.reason).toMatch(/lowest tier/);
+
+    const result = await fleet.waitFor('hard-1');
+    expect(result.state).toBe('completed');
+    expect(result.answer).toMatchObject({ text: 'The answer is 42.', tier: 'large', model: MODELS.large[0], confidence: 0.95 });
+    expect(result.attempts.map((a) => [a.tier, a.model, a.outcome, a.confidence])).toEqual([
+      ['small', MODELS.small[0], 'escalated', 0.3],
+      ['medium', MODELS.medium[0], 'escalated', 0.6],
+      ['large', MODELS.large[0], 'accepted', 0.95],
+    ]);
+    for (const attempt of result.attempts) {
+      expect(attempt.latencyMs).toBeGreaterThanOrEqual(0);
+      expect(attempt.usage?.outputTokens).toBeGreaterThan(0);
+      expect(attempt.costUsd).toBeGreaterThan(0);
+    }
+    expect(result.costUsd).toBeCloseTo(result.attempts.reduce((sum, a) => sum + a.costUsd, 0), 8);
+  });
+
+  it('stop at the first tier whose answer is confident enough', async () => {
+    fleet = await startFleetHarness({ scenario: CASCADE_SCENARIO });
+    await fleet.producer.enqueue({ id: 'easy-1', strategy: 'cascade', prompt: 'An easy question: what is 2 + 2?' });
+    const result = await fleet.waitFor('easy-1');
+    expect(result.answer).toMatchObject({ tier: 'small', confidence: 0.9 });
+    expect(result.answer?.text).not.toMatch(/confidence/i);
+    expect(result.attempts).toHaveLength(1);
+  });
+
+  it('send the same conversation, system prompt included, to the higher tier', async () => {
+    fleet = await startFleetHarness({ scenario: CASCADE_SCENARIO, workers: ['small', 'medium', 'large'] });
+    await fleet.producer.enqueue({
+      id: 'conv-1',
+      strategy: 'cascade',
+      system: 'You are terse.',
+      messages: [
+        { role: 'user', content: [{ text: 'Remember the number 6.' }] },
+        { role: 'assistant', content: [{ text: 'Noted.' }] },
+        { role: 'user', content: [{ text: 'A hard one: multiply it by 7.' }] },
+      ],
+    });
+    const result = await fleet.waitFor('conv-1');
+    expect(result.answer?.tier).toBe('large');
+    const small = fleet.emulator.state.stats.snapshot().models[MODELS.small[0]];
+    const large = fleet.emulator.state.stats.snapshot().models[MODELS.large[0]];
+    expect(small?.inputTokens).toBeGreaterThan(0);
+    expect(large?.inputTokens).toBe(small?.inputTokens);
+  });
+
+  it('route jobs go to the routing table tier and never escalate', async () => {
+    fleet = await startFleetHarness({ scenario: CASCADE_SCENARIO });
+    const receipt = await fleet.producer.enqueue({ id: 'sum-1', task: 'summarization', document: 'A hard day at the office.' });
+    expect(receipt.tier).toBe('medium');
+    expect(receipt.route.reason).toMatch(/summarization/);
+    const result = await fleet.waitFor('sum-1');
+    expect(result.answer).toMatchObject({ tier: 'medium', model: MODELS.medium[0] });
+    expect(result.attempts).toHaveLength(1);
+    expect(result.route.reason).toBe(receipt.route.reason);
+  });
+});
