@@ -47,6 +47,8 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     { tier: tier.name, concurrency: worker.worker.concurrency, models: tier.models.map((m) => m.id), bedrock: settings.bedrockEndpoint ?? 'aws' },
     'worker ready',
   );
+  // A parent that started this process with an IPC channel (the demo, tests) learns it is ready.
+  process.send?.({ type: 'ready', tier: tier.name });
 
   let stopping = false;
   const stop = (signal: string): void => {

@@ -54,6 +54,8 @@ export function parseFleet(input: Record<string, unknown>): FleetConfig {
 
 export interface FleetHarness {
   fleet: FleetConfig;
+  /** The fleet as written, for a fleet file handed to worker processes. */
+  fleetInput: Record<string, unknown>;
   emulator: Emulator;
   redis: Redis;
   queues: FleetQueues;
@@ -119,6 +121,7 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
 
   return {
     fleet,
+    fleetInput: input,
     emulator,
     redis,
     queues,

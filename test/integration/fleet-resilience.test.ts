@@ -1,0 +1,175 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { JobSpecError } from '../../src/core/job/job-spec-error.js';
+import { jobIndexKey } from '../../src/queue/queue-names.js';
+import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+
+const SCENARIO = {
+  seed: 3,
+  defaults: { answer: { mode: 'plausible', confidence: 0.9, outputTokens: 12 } },
+  models: {
+    [MODELS.small[0]]: { answer: { rules: [{ match: '\\bhard\\b', reply: 'Maybe 41.', confidence: 0.3 }] } },
+    [MODELS.medium[0]]: { answer: { rules: [{ match: '\\bhard\\b', reply: 'Probably 42.', confidence: 0.6 }] } },
+  },
+};
+
+let fleet: FleetHarness | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+const calls = (h: FleetHarness, model: string): number => h.emulator.state.stats.snapshot().models[model]?.calls ?? 0;
+
+describe('tier workers', () => {
+  it('serve a throttled primary with the tier fallback', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO });
+    fleet.emulator.state.override(MODELS.small[0], { faults: { ThrottlingException: 1 } });
+    await fleet.producer.enqueue({ id: 'thr-1', tier: 'small', prompt: 'Hello there.' });
+    const result = await fleet.waitFor('thr-1');
+    expect(result.state).toBe('completed');
+    expect(result.answer?.model).toBe(MODELS.small[1]);
+    expect(result.attempts.map((a) => [a.model, a.outcome, a.error?.kind, a.fallback])).toEqual([
+      [MODELS.small[0], 'error', 'throttled', false],
+      [MODELS.small[1], 'accepted', undefined, true],
+    ]);
+  });
+
+  it('fail an invalid request once, without retries, and leave the breaker closed', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO });
+    fleet.emulator.state.override(MODELS.small[0], { faults: { ValidationException: 1 } });
+    for (const id of ['bad-1', 'bad-2', 'bad-3', 'bad-4']) {
+      await fleet.producer.enqueue({ id, tier: 'small', prompt: 'Hello there.' });
+      const result = await fleet.waitFor(id);
+      expect(result.state).toBe('failed');
+      expect(result.error?.message).toMatch(/invalid-request/);
+      expect(result.attempts).toHaveLength(1);
+    }
+    // Four jobs, four calls: no retry, no fallback model, no second BullMQ attempt.
+    expect(calls(fleet, MODELS.small[0])).toBe(4);
+    expect(calls(fleet, MODELS.small[1])).toBe(0);
+    const job = await fleet.queues.queue('small').getJob('bad-4');
+    expect(job?.attemptsMade).toBe(1);
+    expect(fleet.breakers.state(MODELS.small[0])).toBe('closed');
+  });
+
+  it('open the breaker of a failing model, move traffic to the fallback, and come back after the reset timeout', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO });
+    fleet.emulator.state.override(MODELS.small[0], { faults: { ServiceUnavailableException: 1 } });
+    for (let i = 0; i < 3; i += 1) {
+      await fleet.producer.enqueue({ id: `fail-${i}`, tier: 'small', prompt: 'Hello.' });
+      expect((await fleet.waitFor(`fail-${i}`)).answer?.model).toBe(MODELS.small[1]);
+    }
+    expect(fleet.breakers.state(MODELS.small[0])).toBe('open');
+    const callsWhenOpened = calls(fleet, MODELS.small[0]);
+
+    await fleet.producer.enqueue({ id: 'open-1', tier: 'small', prompt: 'Hello.' });
+    const skipped = await fleet.waitFor('open-1');
+    expect(skipped.answer?.model).toBe(MODELS.small[1]);
+    expect(skipped.attempts[0]).toMatchObject({ model: MODELS.small[0], outcome: 'breaker-open', costUsd: 0 });
+    expect(calls(fleet, MODELS.small[0])).toBe(callsWhenOpened);
+
+    fleet.emulator.state.clearOverrides();
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the test fleet's resetTimeoutMs is 1,000
+    await fleet.producer.enqueue({ id: 'back-1', tier: 'small', prompt: 'Hello.' });
+    const back = await fleet.waitFor('back-1');
+    expect(back.answer?.model).toBe(MODELS.small[0]);
+    expect(back.attempts).toHaveLength(1);
+    expect(fleet.breakers.state(MODELS.small[0])).toBe('closed');
+  });
+
+  it('make a job wait without spending an attempt while every model of the tier is throttled', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO });
+    for (const model of MODELS.small) fleet.emulator.state.override(model, { faults: { ThrottlingException: 1 } });
+    await fleet.producer.enqueue({ id: 'wait-1', tier: 'small', prompt: 'Hello.' });
+    await new Promise((resolve) => setTimeout(resolve, 900));
+    expect(calls(fleet, MODELS.small[0])).toBeGreaterThanOrEqual(2); // retried after each pause
+    const waiting = await fleet.read('wait-1');
+    expect(waiting?.state).toMatch(/queued|active/);
+    fleet.emulator.state.clearOverrides();
+    const result = await fleet.waitFor('wait-1');
+    expect(result.state).toBe('completed');
+    const job = await fleet.queues.queue('small').getJob('wait-1');
+    expect(job?.attemptsMade).toBe(1); // the throttled rounds did not count against jobAttempts (2)
+  });
+
+  it('retry transient failures with BullMQ attempts and record each', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO });
+    for (const model of MODELS.small) fleet.emulator.state.override(model, { faults: { InternalServerException: 1 } });
+    await fleet.producer.enqueue({ id: 'tr-1', tier: 'small', prompt: 'Hello.' });
+    const result = await fleet.waitFor('tr-1');
+    expect(result.state).toBe('failed');
+    // jobAttempts 2 × two models × attemptsPerModel 1
+    expect(result.attempts.map((a) => a.error?.kind)).toEqual(['transient', 'transient', 'transient', 'transient']);
+  });
+});
+
+describe('a failed escalation', () => {
+  it('fails its parent with a clear error under onChildFailure: fail', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO });
+    for (const model of MODELS.large) fleet.emulator.state.override(model, { faults: { ValidationException: 1 } });
+    await fleet.producer.enqueue({ id: 'esc-fail', strategy: 'cascade', prompt: 'A hard question.' });
+    const result = await fleet.waitFor('esc-fail');
+    expect(result.state).toBe('failed');
+    expect(result.error?.message).toMatch(/escalation to tier medium failed: .*escalation to tier large failed/);
+    expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([
+      ['small', 'escalated'],
+      ['medium', 'escalated'],
+      ['large', 'error'],
+    ]);
+  });
+
+  it('completes its parent with the best answer it had under onChildFailure: best-answer', async () => {
+    fleet = await startFleetHarness({
+      scenario: SCENARIO,
+      fleet: (input) => {
+        input.cascade = { thresholds: { small: 0.7, medium: 0.8 }, onChildFailure: 'best-answer' };
+      },
+    });
+    for (const model of MODELS.large) fleet.emulator.state.override(model, { faults: { ValidationException: 1 } });
+    await fleet.producer.enqueue({ id: 'esc-best', strategy: 'cascade', prompt: 'A hard question.' });
+    const result = await fleet.waitFor('esc-best');
+    expect(result.state).toBe('completed');
+    expect(result.answer).toMatchObject({ tier: 'medium', text: 'Probably 42.', confidence: 0.6 });
+    expect(result.answer?.acceptedBecause).toMatch(/best answer kept: escalation to tier large failed/);
+    expect(result.attempts.map((a) => a.tier)).toEqual(['small', 'medium', 'large']);
+  });
+});
+
+describe('the producer', () => {
+  it('makes one job of the same id enqueued twice, even at once', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, workers: [] });
+    const receipts = await Promise.all(
+      Array.from({ length: 5 }, () => fleet!.producer.enqueue({ id: 'same-1', tier: 'small', prompt: 'Hi.' })),
+    );
+    expect(receipts.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(receipts.map((r) => r.tier))).toEqual(new Set(['small']));
+    const again = await fleet.producer.enqueue({ id: 'same-1', tier: 'small', prompt: 'Hi.' });
+    expect(again.created).toBe(false);
+    expect(await fleet.queues.queue('small').getWaitingCount()).toBe(1);
+    expect((await fleet.read('same-1'))?.state).toBe('queued');
+  });
+
+  it('refuses bad jobs with the field named, and enqueues nothing of them', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, workers: [] });
+    const refused = async (job: unknown): Promise<string[]> => {
+      try {
+        await fleet!.producer.enqueue(job);
+      } catch (error) {
+        if (error instanceof JobSpecError) return error.problems.map((p) => p.field);
+        throw error;
+      }
+      throw new Error('the job was accepted');
+    };
+    expect(await refused({ id: 'r1', tier: 'huge', prompt: 'Hi.' })).toEqual(['tier']);
+    expect(await refused({ id: 'r2', prompt: '   ' })).toEqual(['prompt']);
+    expect(await refused({ id: 'r3' })).toEqual(['input']);
+    expect(await refused({ id: 'r4', task: 'summarization', document: 'x'.repeat(400_001) })).toEqual(['document']);
+    expect(await refused({ id: 'r5', model: 'amazon.nova-unknown-v1:0', prompt: 'Hi.' })).toEqual(['model']);
+    expect(await refused({ id: '12345', prompt: 'Hi.' })).toEqual(['id']);
+    for (const queue of fleet.queues.all()) {
+      const counts = await queue.getJobCounts();
+      expect(Object.values(counts).reduce((a, b) => a + b, 0)).toBe(0);
+    }
+    expect(await fleet.redis.exists(jobIndexKey(fleet.fleet.name, 'r1'))).toBe(0);
+  });
+});
