@@ -1,5 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/config-error.js';
+import { RedisUnavailableError } from './resolve-redis.js';
+import { registerDemoCommand } from './demo-command.js';
 import { registerEmulatorCommand } from './emulator-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 
@@ -11,10 +13,11 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
   registerEmulatorCommand(program);
   registerWorkerCommand(program);
+  registerDemoCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof RedisUnavailableError) {
       console.error(error.message);
       process.exit(2);
     }

@@ -19,7 +19,8 @@ export interface ModelClientSettings {
  * otherwise the SDK's default credential chain applies.
  */
 export function modelClientFromSettings(settings: ModelClientSettings): { client: ModelClient; sdk: BedrockRuntimeClient } {
-  const hasCredentials = settings.env.AWS_ACCESS_KEY_ID !== undefined || settings.env.AWS_PROFILE !== undefined;
+  const set = (name: string): boolean => (settings.env[name] ?? '') !== '';
+  const hasCredentials = set('AWS_ACCESS_KEY_ID') || set('AWS_PROFILE') || set('AWS_BEARER_TOKEN_BEDROCK');
   const sdk = createBedrockClient({
     region: settings.region,
     ...(settings.bedrockEndpoint === undefined ? {} : { endpoint: settings.bedrockEndpoint }),

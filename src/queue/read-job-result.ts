@@ -58,9 +58,11 @@ async function followEscalation(
 export async function readJobResult(deps: ReadModelDeps, id: string): Promise<JobResult | undefined> {
   const entryTier = await deps.redis.get(jobIndexKey(deps.fleetName, id));
   if (entryTier === null) return undefined;
-  const job = await deps.queues.queue(entryTier).getJob(id);
+  const queue = deps.queues.queue(entryTier);
+  // State first: a job read before its state could finish in between and show "completed" without its result.
+  const state = STATE[await queue.getJobState(id)] ?? 'queued';
+  const job = await queue.getJob(id);
   if (job === undefined) return undefined;
-  const state = STATE[await job.getState()] ?? 'queued';
   const data = job.data;
   const base = {
     id,

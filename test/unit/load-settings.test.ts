@@ -1,3 +1,4 @@
+import { DEFAULT_CONFIDENCE_PROMPT } from '../../src/config/default-templates.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -120,7 +121,10 @@ describe('loadSettings: a good custom file', () => {
       breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 30_000, volumeThreshold: 5, rollingCountTimeoutMs: 10_000 },
       retry: { attemptsPerModel: 2, baseDelayMs: 200, maxDelayMs: 5_000, jobAttempts: 3 },
     });
-    expect(fleet.cascade).toEqual({ thresholds: {}, onChildFailure: 'fail' });
+    expect(fleet.cascade).toEqual({ thresholds: {}, onChildFailure: 'fail', confidencePrompt: DEFAULT_CONFIDENCE_PROMPT });
+    expect(fleet.jobs).toEqual({ keepCompletedSeconds: 86_400, keepFailedSeconds: 86_400, maxInputChars: 400_000 });
+    expect(fleet.workers).toMatchObject({ lockDurationMs: 30_000, shutdownGraceMs: 30_000, maxStalledCount: 2 });
+    expect(Object.keys(fleet.templates)).toEqual(expect.arrayContaining(['summarization', 'classification', 'extraction', 'qa']));
     expect(fleet.routing.tasks).toEqual({
       reasoning: 'primary',
       coding: 'primary',
@@ -154,7 +158,7 @@ routing:
     expect(fleet.name).toBe('test-fleet');
     expect(fleet.tiers[0]?.concurrency).toBe(3);
     expect(fleet.tiers[0]?.breaker).toMatchObject({ volumeThreshold: 10, errorThresholdPercentage: 50 });
-    expect(fleet.cascade).toEqual({ thresholds: { small: 0.6 }, onChildFailure: 'best-answer' });
+    expect(fleet.cascade).toMatchObject({ thresholds: { small: 0.6 }, onChildFailure: 'best-answer' });
     expect(fleet.routing).toEqual({ primary: MICRO, fallback: MICRO, tasks: { coding: MICRO }, default: 'fallback' });
   });
 
@@ -217,6 +221,9 @@ describe('loadSettings: bad fields name the path and what was expected', () => {
     ['duplicate tier names', (f) => void (f.tiers[1]!.name = 'small'), 'tiers[1].name', /"small" is used twice; expected unique/],
     ['a model listed twice in a tier', (f) => void f.tiers[0]!.models.push(structuredClone(f.tiers[0]!.models[0]!)), 'tiers[0].models[1].id', /listed twice in tier "small"/],
     ['a cascade threshold over 1', (f) => void (f.cascade = { thresholds: { small: 1.5 } }), 'cascade.thresholds.small', /expected number to be <=1/],
+    ['a cascade path with an unknown tier', (f) => void (f.cascade = { path: ['small', 'huge'] }), 'cascade.path[1]', /no tier is named "huge"/],
+    ['a cascade path out of tier order', (f) => void (f.cascade = { path: ['large', 'small'] }), 'cascade.path[1]', /comes before "large"/],
+    ['a template without its placeholder', (f) => void (f.templates = { notes: { prompt: 'Summarize.' } }), 'templates.notes.prompt', /\{\{document\}\}/],
     ['a cascade threshold for an unknown tier', (f) => void (f.cascade = { thresholds: { medium: 0.5 } }), 'cascade.thresholds.medium', /no tier is named "medium"; expected one of small, large/],
     ['a task routed to an unknown target', (f) => void (f.routing.tasks = { coding: 'gpt-4' }), 'routing.tasks.coding', /"gpt-4" is neither "primary", "fallback" nor a model/],
     ['a default route to an unknown target', (f) => void (f.routing.default = 'secondary'), 'routing.default', /"secondary" is neither/],

@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { resolveRedis, RedisUnavailableError } from '../../src/cli/resolve-redis.js';
+import { REDIS_URL } from '../helpers/fleet-harness.js';
+
+const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
+const DEMO_JOBS = fileURLToPath(new URL('../../examples/documents/demo-jobs.jsonl', import.meta.url));
+const CLOSED_PORT_URL = 'redis://127.0.0.1:1';
+
+async function runFleet(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [FLEET_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+function sampleJobs(count: number): string {
+  const lines = readFileSync(DEMO_JOBS, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const file = join(mkdtempSync(join(tmpdir(), 'demo-test-')), 'jobs.jsonl');
+  writeFileSync(file, lines.slice(0, count).join('\n'));
+  return file;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+interface DemoJson {
+  fleet: string;
+  workers: { tier: string; pid: number }[];
+  summary: { jobs: { total: number; completed: number; failed: number }; rows: { tier: string; calls: number }[] };
+}
+
+describe('fleet demo', () => {
+  it('runs sample jobs through every tier, prints a JSON summary, exits 0 and leaves nothing behind', async () => {
+    const run = await runFleet(['demo', '--json', '--jobs', sampleJobs(40)], { REDIS_URL });
+    expect(run.code, run.stderr).toBe(0);
+    const out = JSON.parse(run.stdout) as DemoJson;
+    expect(out.summary.jobs).toMatchObject({ total: 40, completed: 40, failed: 0 });
+    expect(new Set(out.summary.rows.map((r) => r.tier))).toEqual(new Set(['small', 'medium', 'large']));
+    expect(out.workers.map((w) => w.tier)).toEqual(['small', 'medium', 'large']);
+    for (const worker of out.workers) expect(alive(worker.pid)).toBe(false);
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.keys(`{${out.fleet}}:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
+  }, 120_000);
+
+  it('starts a private redis-server when REDIS_URL does not answer', async () => {
+    const run = await runFleet(['demo', '--jobs', sampleJobs(10)], { REDIS_URL: CLOSED_PORT_URL });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/started a private redis-server at redis:\/\/127\.0\.0\.1:\d+/);
+    expect(run.stdout).toMatch(/small/);
+  }, 120_000);
+});
+
+describe('resolveRedis', () => {
+  it('uses REDIS_URL when it answers', async () => {
+    const redis = await resolveRedis({ ...process.env, REDIS_URL });
+    expect(redis).toMatchObject({ url: REDIS_URL, started: false });
+  });
+
+  it('says how to get Redis when none answers and redis-server is not installed', async () => {
+    const attempt = resolveRedis({ REDIS_URL: CLOSED_PORT_URL, PATH: '/nonexistent' });
+    await expect(attempt).rejects.toThrow(RedisUnavailableError);
+    await expect(attempt).rejects.toThrow(/redis-server is not installed.*apt-get install redis-server.*REDIS_URL/);
+  });
+});
