@@ -4,6 +4,7 @@
  * SIGTERM/SIGINT (in-flight jobs finish within the grace period; any cut off
  * go back to the queue).
  */
+import { ConfigError } from '../src/config/config-error.js';
 import { loadSettings } from '../src/config/load-settings.js';
 import { modelClientFromSettings } from '../src/converse/model-client-from-settings.js';
 import { createFleetQueues } from '../src/queue/fleet-queues.js';
@@ -22,7 +23,9 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const { fleet } = settings;
   const tier = fleet.tiers.find((t) => t.name === options.tier);
   if (tier === undefined) {
-    throw new Error(`no tier is named "${options.tier}"; expected one of ${fleet.tiers.map((t) => t.name).join(', ')}`);
+    throw new ConfigError('--tier', [
+      { where: '--tier', message: `no tier is named "${options.tier}"; expected one of ${fleet.tiers.map((t) => t.name).join(', ')}` },
+    ]);
   }
   const logger = createLogger({ level: settings.logLevel, logPrompts: settings.logPrompts, name: 'worker' });
   const connection = createRedisConnection(settings.redisUrl, `fleet-worker-${tier.name}`);

@@ -76,6 +76,7 @@ export function createProducer(deps: ProducerDeps): Producer {
         path: route.path,
         ...(route.model === undefined ? {} : { model: route.model }),
         ...(spec.priority === undefined ? {} : { priority: spec.priority }),
+        ...(spec.stream === true ? { stream: true } : {}),
         enqueuedAt: now(),
         attempts: [],
       };

@@ -60,6 +60,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
           tier: deps.tier,
           request: { messages: data.request.messages, system: data.request.system, ...(data.request.inference === undefined ? {} : { inference: data.request.inference }) },
           ...(data.model === undefined ? {} : { preferredModel: data.model }),
+          ...(data.stream === true ? { stream: true } : {}),
           ...(signal === undefined ? {} : { signal }),
           throttledPauseMs: deps.fleet.workers.throttledPauseMs,
         },

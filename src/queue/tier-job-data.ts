@@ -31,6 +31,8 @@ export interface TierJobData {
   /** The model to try first on this tier, when the router chose one. */
   model?: string;
   priority?: number;
+  /** Call ConverseStream instead of Converse. */
+  stream?: boolean;
   enqueuedAt: number;
   /** Every attempt before this job's current one, on every tier. */
   attempts: Attempt[];

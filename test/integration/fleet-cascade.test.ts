@@ -1,4 +1,6 @@
+import calculateSlot from 'cluster-key-slot';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fleetPrefix } from '../../src/queue/queue-names.js';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 /** Small and medium models are unsure about "hard" questions; the large tier is sure. */
@@ -79,5 +81,27 @@ describe('cascade jobs', () => {
     expect(result.answer).toMatchObject({ tier: 'medium', model: MODELS.medium[0] });
     expect(result.attempts).toHaveLength(1);
     expect(result.route.reason).toBe(receipt.route.reason);
+  });
+
+  it('streamed jobs record time to first token on every attempt', async () => {
+    fleet = await startFleetHarness({ scenario: { ...CASCADE_SCENARIO, defaults: { ...CASCADE_SCENARIO.defaults, latency: { baseMs: 20 } } } });
+    await fleet.producer.enqueue({ id: 'stream-1', strategy: 'cascade', stream: true, prompt: 'A hard question, streamed.' });
+    const result = await fleet.waitFor('stream-1');
+    expect(result.answer?.tier).toBe('large');
+    expect(result.attempts).toHaveLength(3);
+    for (const attempt of result.attempts) {
+      expect(attempt.firstTokenMs).toBeGreaterThan(0);
+      expect(attempt.firstTokenMs).toBeLessThanOrEqual(attempt.latencyMs);
+    }
+  });
+
+  it('keep every key of the fleet, escalation children included, in one Redis Cluster slot', async () => {
+    fleet = await startFleetHarness({ scenario: CASCADE_SCENARIO });
+    await fleet.producer.enqueue({ id: 'slot-1', strategy: 'cascade', prompt: 'A hard question.' });
+    await fleet.waitFor('slot-1');
+    const keys = await fleet.redis.keys(`${fleetPrefix(fleet.fleet.name)}:*`);
+    expect(keys.some((k) => k.includes('tier-large'))).toBe(true);
+    expect(keys.some((k) => k.includes('job-index'))).toBe(true);
+    expect(new Set(keys.map((k) => calculateSlot(k))).size).toBe(1);
   });
 });

@@ -25,7 +25,11 @@ const imageBlock = z.strictObject({
 /** toolUse, toolResult, document, cachePoint...: one key, passed through. */
 const passThroughBlock = z
   .record(z.string(), z.unknown())
-  .refine((block) => Object.keys(block).length === 1, { message: 'a content block has exactly one key' });
+  .refine((block) => Object.keys(block).length === 1, { message: 'a content block has exactly one key' })
+  // text and image blocks must pass their own checks above, not slip through here.
+  .refine((block) => !('text' in block) && !('image' in block), {
+    message: 'expected a text block with non-empty text, or an image block with format png, jpeg, gif or webp',
+  });
 
 export const messageSchema = z.strictObject({
   role: z.enum(['user', 'assistant']),
@@ -62,6 +66,8 @@ export const jobSpecSchema = z
     template: name.optional(),
     system: z.union([nonBlank('the system prompt'), z.array(nonBlank('a system prompt'))]).optional(),
     inference: inferenceSchema.optional(),
+    /** Call ConverseStream, which also measures time to the first token. */
+    stream: z.boolean().optional(),
     tier: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
     /** BullMQ priority: 1 is served first; unset jobs come before any prioritized one. */

@@ -6,10 +6,12 @@ function tierOfModel(fleet: FleetShape, model: string): string | undefined {
   return fleet.tiers.find((t) => t.models.some((m) => m.id === model))?.name;
 }
 
+/** The cascade path from `from` up: the configured path's tiers above it, in tier order. */
 function cascadePath(fleet: FleetShape, from: string): string[] {
-  const full = [...(fleet.cascade.path ?? fleet.tiers.map((t) => t.name))];
-  const at = full.indexOf(from);
-  return at < 0 ? [from] : full.slice(at);
+  const order = fleet.tiers.map((t) => t.name);
+  const full = fleet.cascade.path ?? order;
+  const rank = order.indexOf(from);
+  return [from, ...full.filter((tier) => order.indexOf(tier) > rank)];
 }
 
 /**
