@@ -1,6 +1,6 @@
 import calculateSlot from 'cluster-key-slot';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fleetPrefix } from '../../src/queue/queue-names.js';
+import { fleetPrefix, jobIndexKey } from '../../src/queue/queue-names.js';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 /** Small and medium models are unsure about "hard" questions; the large tier is sure. */
@@ -103,5 +103,26 @@ describe('cascade jobs', () => {
     expect(keys.some((k) => k.includes('tier-large'))).toBe(true);
     expect(keys.some((k) => k.includes('job-index'))).toBe(true);
     expect(new Set(keys.map((k) => calculateSlot(k))).size).toBe(1);
+  });
+
+  it('keep a result for the configured retention, and the id reserved as long', async () => {
+    fleet = await startFleetHarness({
+      scenario: CASCADE_SCENARIO,
+      fleet: (input) => {
+        input.jobs = { keepCompletedSeconds: 600, keepFailedSeconds: 900 };
+      },
+    });
+    const h = fleet;
+    await h.producer.enqueue({ id: 'keep-1', strategy: 'cascade', prompt: 'A hard question.' });
+    await h.waitFor('keep-1');
+    // The index expiry is set by the worker's 'completed' handler, just after the state changes.
+    // Until then it carries the 30-day reservation the producer set.
+    await expect.poll(() => h.redis.ttl(jobIndexKey(h.fleet.name, 'keep-1'))).toBeLessThanOrEqual(600);
+    expect(await h.redis.ttl(jobIndexKey(h.fleet.name, 'keep-1'))).toBeGreaterThan(590);
+    const job = await h.queues.queue('small').getJob('keep-1');
+    expect(job?.opts.removeOnComplete).toEqual({ age: 600 });
+    expect(job?.opts.removeOnFail).toEqual({ age: 900 });
+    const child = await h.queues.queue('large').getJob('keep-1--large');
+    expect(child?.opts.removeOnComplete).toEqual({ age: 600 });
   });
 });

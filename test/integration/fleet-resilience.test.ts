@@ -50,6 +50,9 @@ describe('tier workers', () => {
     const job = await fleet.queues.queue('small').getJob('bad-4');
     expect(job?.attemptsMade).toBe(1);
     expect(fleet.breakers.state(MODELS.small[0])).toBe('closed');
+    // A failed job keeps its id reserved for keepFailedSeconds (a day by default), not the 30-day reservation.
+    const h = fleet;
+    await expect.poll(() => h.redis.ttl(jobIndexKey(h.fleet.name, 'bad-4'))).toBeLessThanOrEqual(86_400);
   });
 
   it('open the breaker of a failing model, move traffic to the fallback, and come back after the reset timeout', async () => {
