@@ -77,6 +77,8 @@ export function createProducer(deps: ProducerDeps): Producer {
         ...(route.model === undefined ? {} : { model: route.model }),
         ...(spec.priority === undefined ? {} : { priority: spec.priority }),
         ...(spec.stream === true ? { stream: true } : {}),
+        ...(spec.webhook === undefined ? {} : { webhook: spec.webhook }),
+        ...(spec.batchId === undefined ? {} : { batchId: spec.batchId }),
         enqueuedAt: now(),
         attempts: [],
       };

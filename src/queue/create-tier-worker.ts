@@ -8,6 +8,7 @@ import type { ModelClient } from '../core/model-client.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
 import { createTierProcessor, SHUTDOWN_REASON, type TierJob } from './create-tier-processor.js';
 import type { FleetQueues } from './fleet-queues.js';
+import type { FinishedJob, JobObserver } from './job-observer.js';
 import { jobIndexKey, tierQueueName } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
 
@@ -22,6 +23,8 @@ export interface TierWorkerDeps {
   logger: Logger;
   /** Jobs in flight at once in this process; the tier's setting when unset. */
   concurrency?: number;
+  /** Told when a client's job finishes for good (batches, statistics, webhooks). */
+  observers?: readonly JobObserver[];
 }
 
 export interface TierWorker {
@@ -55,12 +58,25 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
       .expire(jobIndexKey(fleet.name, job.data.id), seconds)
       .catch((error: unknown) => log.warn({ err: error, jobId: job.data.id }, 'could not set the job index expiry'));
   };
-  worker.on('completed', (job) => releaseIdAfter(job, fleet.jobs.keepCompletedSeconds));
+  const tell = (finished: FinishedJob): void => {
+    for (const observer of deps.observers ?? []) {
+      observer
+        .finished(finished)
+        .catch((error: unknown) => log.warn({ err: error, jobId: finished.data.id, observer: observer.name }, 'job observer failed'));
+    }
+  };
+  worker.on('completed', (job, outcome) => {
+    if (job.id !== job.data.id) return;
+    releaseIdAfter(job, fleet.jobs.keepCompletedSeconds);
+    tell({ data: job.data, state: 'completed', outcome, finishedAt: job.finishedOn ?? Date.now() });
+  });
   worker.on('failed', (job, error) => {
     if (job === undefined) return;
     const final = job.finishedOn !== undefined && job.finishedOn !== null;
     log.warn({ jobId: job.data.id, bullJobId: job.id, final, err: error.message }, final ? 'job failed' : 'job attempt failed');
-    if (final) releaseIdAfter(job, fleet.jobs.keepFailedSeconds);
+    if (!final || job.id !== job.data.id) return;
+    releaseIdAfter(job, fleet.jobs.keepFailedSeconds);
+    tell({ data: job.data, state: 'failed', failedReason: job.failedReason, finishedAt: job.finishedOn ?? Date.now() });
   });
   worker.on('stalled', (jobId) => log.warn({ bullJobId: jobId }, 'job stalled: its worker died; it goes back to the queue'));
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));

@@ -31,6 +31,9 @@ export interface TierJobData {
   /** The model to try first on this tier, when the router chose one. */
   model?: string;
   priority?: number;
+  /** Called when the job finishes. */
+  webhook?: { url: string; secret?: string };
+  batchId?: string;
   /** Call ConverseStream instead of Converse. */
   stream?: boolean;
   enqueuedAt: number;

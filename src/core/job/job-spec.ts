@@ -45,6 +45,12 @@ export const inferenceSchema = z.strictObject({
   stopSequences: z.array(z.string().min(1)).max(4).optional(),
 });
 
+export const webhookSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http or https URL' }),
+  /** Signs the delivery (HMAC-SHA256); the fleet's FLEET_WEBHOOK_SECRET when unset. */
+  secret: z.string().min(16, { message: 'expected a secret of at least 16 characters' }).optional(),
+});
+
 const nonBlank = (what: string) => z.string().refine((s) => s.trim() !== '', { message: `${what} is empty` });
 
 /**
@@ -70,6 +76,10 @@ export const jobSpecSchema = z
     stream: z.boolean().optional(),
     tier: z.string().min(1).optional(),
     model: z.string().min(1).optional(),
+    /** Called once when the job finishes (signed; retried with backoff). */
+    webhook: webhookSchema.optional(),
+    /** The batch this job belongs to; set by the batch API, not by clients of single jobs. */
+    batchId: jobId.optional(),
     /** BullMQ priority: 1 is served first; unset jobs come before any prioritized one. */
     priority: z.number().int().min(1).max(2_097_152).optional(),
   })
