@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FleetConfig } from '../config/fleet-schema.js';
+import type { JobSpec } from '../core/job/job-spec.js';
 import { parseJobSpec } from '../core/job/parse-job-spec.js';
 import { renderRequest } from '../core/job/render-request.js';
-import { routeJob } from '../core/routing/route-job.js';
 import type { RouteDecision } from '../core/job/route-decision.js';
+import { routeJob } from '../core/routing/route-job.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
@@ -17,9 +18,20 @@ export interface EnqueueReceipt {
   created: boolean;
 }
 
+/** A job validated and routed, ready to enqueue. */
+export interface PreparedJob {
+  id: string;
+  spec: JobSpec;
+  route: RouteDecision;
+}
+
 export interface Producer {
   /** Validates, routes and enqueues one job. Throws JobSpecError naming the bad fields; nothing is enqueued then. */
   enqueue(raw: unknown): Promise<EnqueueReceipt>;
+  /** Validates and routes without enqueueing. Throws JobSpecError. */
+  prepare(raw: unknown, defaultId?: () => string): PreparedJob;
+  /** Enqueues prepared jobs in bulk (one round trip per chunk and tier); ids that exist already are left alone. */
+  enqueuePrepared(jobs: readonly PreparedJob[]): Promise<EnqueueReceipt[]>;
 }
 
 export interface ProducerDeps {
@@ -32,6 +44,7 @@ export interface ProducerDeps {
 
 /** How long an id stays reserved for a job that is still queued: a generous upper bound. */
 const RESERVATION_SECONDS = 30 * 86_400;
+const CHUNK = 500;
 
 /**
  * The one way jobs enter the fleet (HTTP, CLI and library users share it).
@@ -41,57 +54,95 @@ const RESERVATION_SECONDS = 30 * 86_400;
 export function createProducer(deps: ProducerDeps): Producer {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
+  const key = (id: string): string => jobIndexKey(deps.fleet.name, id);
 
-  async function existing(id: string, tier: string): Promise<EnqueueReceipt | undefined> {
-    const job = await deps.queues.queue(tier).getJob(id);
-    if (job === undefined) return undefined;
-    return { id, tier, route: job.data.route, created: false };
+  const toData = ({ id, spec, route }: PreparedJob, enqueuedAt: number): TierJobData => ({
+    id,
+    tenant: spec.tenant,
+    task: spec.task,
+    strategy: spec.strategy,
+    tags: spec.tags,
+    metadata: spec.metadata,
+    request: renderRequest(spec, deps.fleet),
+    route,
+    path: route.path,
+    ...(route.model === undefined ? {} : { model: route.model }),
+    ...(spec.priority === undefined ? {} : { priority: spec.priority }),
+    ...(spec.stream === true ? { stream: true } : {}),
+    ...(spec.webhook === undefined ? {} : { webhook: spec.webhook }),
+    ...(spec.batchId === undefined ? {} : { batchId: spec.batchId }),
+    enqueuedAt,
+    attempts: [],
+  });
+
+  /** The receipt of an id that was reserved already, or undefined when its job has expired (the id is free again). */
+  async function existing(job: PreparedJob): Promise<EnqueueReceipt | undefined> {
+    const tier = await deps.redis.get(key(job.id));
+    const found = tier === null ? undefined : await deps.queues.queue(tier).getJob(job.id);
+    if (tier === null || found === undefined) return undefined;
+    return { id: job.id, tier, route: found.data.route, created: false };
   }
 
-  return {
-    async enqueue(raw) {
-      const spec = parseJobSpec(raw, deps.fleet);
-      const route = routeJob(spec, deps.fleet);
-      const id = spec.id ?? newId();
-      const key = jobIndexKey(deps.fleet.name, id);
-
-      const reserved = await deps.redis.set(key, route.tier, 'EX', RESERVATION_SECONDS, 'NX');
-      if (reserved === null) {
-        const tier = await deps.redis.get(key);
-        const found = tier === null ? undefined : await existing(id, tier);
-        if (found !== undefined) return found;
-        // The earlier job with this id has expired from its queue: the id is free again.
-        await deps.redis.set(key, route.tier, 'EX', RESERVATION_SECONDS);
+  async function addChunk(chunk: readonly PreparedJob[]): Promise<EnqueueReceipt[]> {
+    const reserve = deps.redis.pipeline();
+    for (const job of chunk) reserve.set(key(job.id), job.route.tier, 'EX', RESERVATION_SECONDS, 'NX');
+    const replies = (await reserve.exec()) ?? [];
+    const receipts: EnqueueReceipt[] = [];
+    const fresh: PreparedJob[] = [];
+    for (const [i, job] of chunk.entries()) {
+      const [error, reply] = replies[i] ?? [new Error('no reply'), null];
+      if (error !== null) throw error;
+      if (reply === 'OK') {
+        fresh.push(job);
+        continue;
       }
-
-      const data: TierJobData = {
-        id,
-        tenant: spec.tenant,
-        task: spec.task,
-        strategy: spec.strategy,
-        tags: spec.tags,
-        metadata: spec.metadata,
-        request: renderRequest(spec, deps.fleet),
-        route,
-        path: route.path,
-        ...(route.model === undefined ? {} : { model: route.model }),
-        ...(spec.priority === undefined ? {} : { priority: spec.priority }),
-        ...(spec.stream === true ? { stream: true } : {}),
-        ...(spec.webhook === undefined ? {} : { webhook: spec.webhook }),
-        ...(spec.batchId === undefined ? {} : { batchId: spec.batchId }),
-        enqueuedAt: now(),
-        attempts: [],
-      };
+      const found = await existing(job);
+      if (found !== undefined) receipts.push(found);
+      else {
+        await deps.redis.set(key(job.id), job.route.tier, 'EX', RESERVATION_SECONDS);
+        fresh.push(job);
+      }
+    }
+    const enqueuedAt = now();
+    const byTier = new Map<string, PreparedJob[]>();
+    for (const job of fresh) {
+      const list = byTier.get(job.route.tier);
+      if (list === undefined) byTier.set(job.route.tier, [job]);
+      else list.push(job);
+    }
+    for (const [tier, jobs] of byTier) {
       try {
-        await deps.queues.queue(route.tier).add('job', data, {
-          jobId: id,
-          ...(spec.priority === undefined ? {} : { priority: spec.priority }),
-        });
+        await deps.queues.queue(tier).addBulk(
+          jobs.map((job) => ({
+            name: 'job',
+            data: toData(job, enqueuedAt),
+            opts: { jobId: job.id, ...(job.spec.priority === undefined ? {} : { priority: job.spec.priority }) },
+          })),
+        );
       } catch (error) {
-        await deps.redis.del(key);
+        await deps.redis.del(...jobs.map((job) => key(job.id)));
         throw error;
       }
-      return { id, tier: route.tier, route, created: true };
+      for (const job of jobs) receipts.push({ id: job.id, tier, route: job.route, created: true });
+    }
+    return receipts;
+  }
+
+  const producer: Producer = {
+    prepare(raw, defaultId = newId) {
+      const spec = parseJobSpec(raw, deps.fleet);
+      return { id: spec.id ?? defaultId(), spec, route: routeJob(spec, deps.fleet) };
+    },
+    async enqueuePrepared(jobs) {
+      const receipts: EnqueueReceipt[] = [];
+      for (let at = 0; at < jobs.length; at += CHUNK) receipts.push(...(await addChunk(jobs.slice(at, at + CHUNK))));
+      return receipts;
+    },
+    async enqueue(raw) {
+      const [receipt] = await producer.enqueuePrepared([producer.prepare(raw)]);
+      if (receipt === undefined) throw new Error('the job was not enqueued');
+      return receipt;
     },
   };
+  return producer;
 }

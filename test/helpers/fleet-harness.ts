@@ -14,6 +14,7 @@ import { createProducer, type Producer } from '../../src/queue/create-producer.j
 import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
 import { createFleetQueues, type FleetQueues } from '../../src/queue/fleet-queues.js';
+import type { JobObserver } from '../../src/queue/job-observer.js';
 import { fleetPrefix } from '../../src/queue/queue-names.js';
 import { readJobResult } from '../../src/queue/read-job-result.js';
 import { createBreakerRegistry, type BreakerRegistry } from '../../src/resilience/breaker-registry.js';
@@ -62,6 +63,8 @@ export interface FleetHarness {
   producer: Producer;
   breakers: BreakerRegistry;
   workers: Map<string, TierWorker>;
+  /** Observers the next started workers get (push before startWorker). */
+  observers: JobObserver[];
   startWorker(tier: string): Promise<TierWorker>;
   read(id: string): Promise<JobResult | undefined>;
   /** Polls the read model until the job reaches one of `states`. */
@@ -96,11 +99,12 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     settingsFor: (modelId) => (fleet.tiers.find((t) => t.models.some((m) => m.id === modelId)) ?? fleet.tiers[0]!).breaker,
   });
   const workers = new Map<string, TierWorker>();
+  const observers: JobObserver[] = [];
 
   const startWorker = async (name: string): Promise<TierWorker> => {
     const tier = fleet.tiers.find((t) => t.name === name);
     if (tier === undefined) throw new Error(`no tier ${name}`);
-    const worker = createTierWorker({ fleet, tier, connection, client, breakers, queues, logger: silent });
+    const worker = createTierWorker({ fleet, tier, connection, client, breakers, queues, logger: silent, observers: [...observers] });
     await worker.worker.waitUntilReady();
     workers.set(name, worker);
     return worker;
@@ -128,6 +132,7 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     producer,
     breakers,
     workers,
+    observers,
     startWorker,
     read,
     waitFor,

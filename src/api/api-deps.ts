@@ -1,0 +1,37 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { FleetConfig } from '../config/fleet-schema.js';
+import type { JobResult } from '../core/job/job-result.js';
+import type { BatchRecord, BatchStore } from '../queue/batches/batch-store.js';
+import type { Producer } from '../queue/create-producer.js';
+import type { FleetQueues } from '../queue/fleet-queues.js';
+import type { ApiKeyTable } from './auth/api-key-table.js';
+
+export interface ApiLimits {
+  /** Largest JSON body for single requests. */
+  bodyLimitBytes: number;
+  /** Largest batch body (JSON array or NDJSON stream). */
+  batchBodyLimitBytes: number;
+  /** Requests per minute per API key. */
+  rateLimitPerMinute: number;
+}
+
+export const DEFAULT_API_LIMITS: ApiLimits = {
+  bodyLimitBytes: 1024 * 1024,
+  batchBodyLimitBytes: 512 * 1024 * 1024,
+  rateLimitPerMinute: 1_200,
+};
+
+export interface ApiDeps {
+  fleet: FleetConfig;
+  redis: Redis;
+  queues: FleetQueues;
+  producer: Producer;
+  batches: BatchStore;
+  apiKeys: ApiKeyTable;
+  readResult(id: string): Promise<JobResult | undefined>;
+  /** Announces a batch that finished while it was being submitted. */
+  onBatchFinished?: (batch: BatchRecord) => Promise<void>;
+  limits: ApiLimits;
+  logger: Logger | false;
+}

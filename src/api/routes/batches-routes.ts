@@ -1,0 +1,179 @@
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { webhookSchema } from '../../core/job/job-spec.js';
+import type { BatchRecord } from '../../queue/batches/batch-store.js';
+import { BatchConflictError, submitBatch, type BatchReceipt } from '../../queue/batches/submit-batch.js';
+import { ApiError } from '../api-error.js';
+import type { ApiDeps } from '../api-deps.js';
+import { defaultsFromQuery, ndjsonDocuments } from './batch-input.js';
+
+const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/ndjson'];
+const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+const PAGE = 500;
+
+function links(id: string): { self: string; results: string } {
+  const self = `/v1/batches/${encodeURIComponent(id)}`;
+  return { self, results: `${self}/results` };
+}
+
+function batchView(batch: BatchRecord): Record<string, unknown> {
+  const done = batch.completed + batch.failed;
+  return {
+    id: batch.id,
+    status: batch.status,
+    createdAt: batch.createdAt,
+    ...(batch.finishedAt === undefined ? {} : { finishedAt: batch.finishedAt }),
+    total: batch.total,
+    refused: batch.refused,
+    counts: { completed: batch.completed, failed: batch.failed, pending: Math.max(0, batch.total - done) },
+    progress: batch.total === 0 ? 1 : Math.round((done / batch.total) * 10_000) / 10_000,
+    costUsd: batch.costUsd,
+    links: links(batch.id),
+  };
+}
+
+function receiptView(receipt: BatchReceipt): Record<string, unknown> {
+  return {
+    batchId: receipt.batchId,
+    created: receipt.created,
+    enqueued: receipt.enqueued,
+    accepted: receipt.accepted,
+    duplicates: receipt.duplicates,
+    refusedCount: receipt.refusedCount,
+    refused: receipt.refused.map((r) => ({
+      index: r.index,
+      field: r.problems[0]?.field,
+      message: r.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
+    })),
+    links: links(receipt.batchId),
+  };
+}
+
+interface BatchEnvelope {
+  id?: unknown;
+  defaults?: unknown;
+  documents?: unknown;
+  allOrNothing?: unknown;
+  webhook?: unknown;
+}
+
+export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  // NDJSON bodies reach the route as a stream and are parsed line by line.
+  app.addContentTypeParser(NDJSON_TYPES, (_request, payload, done) => done(null, payload));
+
+  app.post(
+    '/v1/batches',
+    {
+      bodyLimit: deps.limits.batchBodyLimitBytes,
+      schema: {
+        summary: 'Submit a batch of documents',
+        description:
+          'A JSON array of documents (strings or job objects), a JSON object `{ id, defaults, documents, allOrNothing, webhook }`, or an NDJSON stream (one document per line; defaults as query parameters). Every document is validated before any is enqueued.',
+        tags: ['batches'],
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as Record<string, string | string[] | undefined>;
+      const contentType = (request.headers['content-type'] ?? '').split(';')[0]?.trim() ?? '';
+      let envelope: BatchEnvelope;
+      let documents: AsyncIterable<unknown> | Iterable<unknown>;
+      if (NDJSON_TYPES.includes(contentType)) {
+        envelope = {};
+        documents = ndjsonDocuments(request.body as Readable, deps.limits.batchBodyLimitBytes);
+      } else if (Array.isArray(request.body)) {
+        envelope = {};
+        documents = request.body;
+      } else if (typeof request.body === 'object' && request.body !== null) {
+        envelope = request.body;
+        if (!Array.isArray(envelope.documents)) throw new ApiError(400, 'invalid_body', 'expected "documents": an array', 'documents');
+        documents = envelope.documents;
+      } else {
+        throw new ApiError(400, 'invalid_body', 'expected a JSON array of documents, an object with "documents", or NDJSON');
+      }
+
+      const defaults = { ...defaultsFromQuery(query), ...(typeof envelope.defaults === 'object' && envelope.defaults !== null ? (envelope.defaults as Record<string, unknown>) : {}) };
+      const headerId = request.headers['idempotency-key'];
+      const batchId = typeof envelope.id === 'string' ? envelope.id : typeof headerId === 'string' && headerId !== '' ? headerId : typeof query.id === 'string' ? query.id : undefined;
+      if (batchId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$/.test(batchId)) {
+        throw new ApiError(400, 'invalid_request', 'a batch id is 1-101 letters, digits, "_", "." or "-"', 'id');
+      }
+      let webhook;
+      if (envelope.webhook !== undefined) {
+        const parsed = webhookSchema.safeParse(envelope.webhook);
+        if (!parsed.success) throw new ApiError(400, 'invalid_request', parsed.error.issues[0]?.message ?? 'bad webhook', 'webhook');
+        webhook = parsed.data;
+      }
+      const allOrNothing = envelope.allOrNothing === true || query.allOrNothing === 'true';
+
+      let receipt: BatchReceipt;
+      try {
+        receipt = await submitBatch(
+          { producer: deps.producer, batches: deps.batches, ...(deps.onBatchFinished === undefined ? {} : { onBatchFinished: deps.onBatchFinished }) },
+          {
+            tenant: request.tenant,
+            ...(batchId === undefined ? {} : { batchId }),
+            defaults,
+            documents,
+            allOrNothing,
+            ...(webhook === undefined ? {} : { webhook }),
+          },
+        );
+      } catch (error) {
+        if (error instanceof BatchConflictError) throw new ApiError(409, 'conflict', error.message, 'id');
+        throw error;
+      }
+      if (!receipt.enqueued) {
+        return reply.status(422).send({
+          code: 'batch_refused',
+          message: `${receipt.refusedCount} documents refused; nothing enqueued (allOrNothing)`,
+          field: receipt.refused[0]?.problems[0]?.field,
+          ...receiptView(receipt),
+        });
+      }
+      return reply.status(202).header('location', links(receipt.batchId).self).send(receiptView(receipt));
+    },
+  );
+
+  const ownBatch = async (tenant: string, id: string): Promise<BatchRecord> => {
+    const batch = await deps.batches.get(id);
+    if (batch === undefined || batch.tenant !== tenant) throw new ApiError(404, 'not_found', `no batch "${id}"`, 'id');
+    return batch;
+  };
+
+  app.get(
+    '/v1/batches/:id',
+    { schema: { summary: 'A batch: counts by state, cost so far, progress', tags: ['batches'], params: idParams } },
+    async (request) => batchView(await ownBatch(request.tenant, (request.params as { id: string }).id)),
+  );
+
+  app.get(
+    '/v1/batches/:id/results',
+    {
+      schema: {
+        summary: 'Results of a batch as NDJSON, in input order or as they finished',
+        tags: ['batches'],
+        params: idParams,
+        querystring: { type: 'object', properties: { order: { type: 'string', enum: ['input', 'finished'], default: 'input' } } },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      const order = (request.query as { order?: 'input' | 'finished' }).order ?? 'input';
+      await ownBatch(request.tenant, id);
+      async function* lines(): AsyncGenerator<string> {
+        for (let offset = 0; ; offset += PAGE) {
+          const ids = await deps.batches.jobIds(id, order, offset, PAGE);
+          if (ids.length === 0) return;
+          const results = await Promise.all(ids.map((jobId) => deps.readResult(jobId)));
+          let text = '';
+          for (const [i, result] of results.entries()) {
+            text += `${JSON.stringify(result ?? { id: ids[i], state: 'expired' })}\n`;
+          }
+          yield text;
+          if (ids.length < PAGE) return;
+        }
+      }
+      return reply.type('application/x-ndjson').send(Readable.from(lines()));
+    },
+  );
+}

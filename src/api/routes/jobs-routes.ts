@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { jobSpecSchema } from '../../core/job/job-spec.js';
+import type { JobResult } from '../../core/job/job-result.js';
+import { ApiError } from '../api-error.js';
+import type { ApiDeps } from '../api-deps.js';
+
+/** The body schema, for the OpenAPI document; parseJobSpec validates, naming fields as the producer does. */
+export const jobBodySchema = z.toJSONSchema(jobSpecSchema, { io: 'input', unrepresentable: 'any' });
+
+const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+
+export function jobLinks(id: string): { self: string } {
+  return { self: `/v1/jobs/${encodeURIComponent(id)}` };
+}
+
+/** A job of another tenant is answered exactly like a missing one. */
+export async function ownJob(deps: ApiDeps, tenant: string, id: string): Promise<JobResult> {
+  const result = await deps.readResult(id);
+  if (result === undefined || result.tenant !== tenant) throw new ApiError(404, 'not_found', `no job "${id}"`, 'id');
+  return result;
+}
+
+export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  app.post(
+    '/v1/jobs',
+    {
+      schema: {
+        summary: 'Enqueue one job',
+        description: 'Validated, routed and enqueued; answers 202 with the job id and its status link. The same id (body `id` or `Idempotency-Key`) yields one job.',
+        tags: ['jobs'],
+        headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
+        body: jobBodySchema,
+      },
+      // Documented above; validated by parseJobSpec inside the producer.
+      validatorCompiler: () => () => true,
+    },
+    async (request, reply) => {
+      const body = request.body;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new ApiError(400, 'invalid_body', 'expected a JSON object describing one job');
+      }
+      const job = { ...(body as Record<string, unknown>) };
+      if ('tenant' in job && job.tenant !== request.tenant) {
+        throw new ApiError(400, 'invalid_job', 'the tenant is set by the API key; leave it out', 'tenant');
+      }
+      if ('batchId' in job) throw new ApiError(400, 'invalid_job', 'batchId is set by POST /v1/batches', 'batchId');
+      const key = request.headers['idempotency-key'];
+      if (typeof key === 'string' && key !== '') {
+        if (job.id !== undefined && job.id !== key) {
+          throw new ApiError(400, 'invalid_job', 'the body id and the Idempotency-Key header differ', 'id');
+        }
+        job.id = key;
+      }
+      const receipt = await deps.producer.enqueue({ ...job, tenant: request.tenant });
+      if (!receipt.created) {
+        // The id is taken: by this tenant's earlier request (idempotent retry), or by another tenant.
+        await ownJob(deps, request.tenant, receipt.id).catch(() => {
+          throw new ApiError(409, 'conflict', `job id "${receipt.id}" is in use`, 'id');
+        });
+      }
+      return reply
+        .status(202)
+        .header('location', jobLinks(receipt.id).self)
+        .send({ id: receipt.id, created: receipt.created, tier: receipt.tier, route: receipt.route, links: jobLinks(receipt.id) });
+    },
+  );
+
+  app.get(
+    '/v1/jobs/:id',
+    { schema: { summary: 'A job: its state, answer and every attempt', tags: ['jobs'], params: idParams } },
+    async (request) => ownJob(deps, request.tenant, (request.params as { id: string }).id),
+  );
+}

@@ -1,0 +1,141 @@
+import type { Redis } from 'ioredis';
+import { fleetPrefix } from '../queue-names.js';
+
+export type BatchStatus = 'enqueueing' | 'open' | 'finished';
+
+export interface BatchRecord {
+  id: string;
+  tenant: string;
+  status: BatchStatus;
+  createdAt: number;
+  finishedAt?: number;
+  /** Jobs enqueued for the batch. */
+  total: number;
+  /** Documents refused at submission. */
+  refused: number;
+  completed: number;
+  failed: number;
+  costUsd: number;
+  webhook?: { url: string; secret?: string };
+}
+
+export interface FinishReport {
+  /** False when this job had been counted already. */
+  counted: boolean;
+  /** The batch record after counting; `status` is `finished` when this job was its last. */
+  batch: BatchRecord | undefined;
+  /** True only for the call that finished the batch. */
+  batchFinished: boolean;
+}
+
+export interface BatchStore {
+  create(batch: { id: string; tenant: string; webhook?: BatchRecord['webhook'] }): Promise<boolean>;
+  /** Appends job ids in input order. */
+  appendJobs(batchId: string, jobIds: readonly string[]): Promise<void>;
+  /** Marks the batch open with its counts; finishes it at once when its jobs are all done already. */
+  open(batchId: string, counts: { total: number; refused: number }): Promise<{ batch: BatchRecord | undefined; batchFinished: boolean }>;
+  get(batchId: string): Promise<BatchRecord | undefined>;
+  /** Job ids in input order, or in the order they finished. */
+  jobIds(batchId: string, order: 'input' | 'finished', offset: number, count: number): Promise<string[]>;
+  /** Counts one finished job, once. */
+  markFinished(batchId: string, job: { id: string; state: 'completed' | 'failed'; costUsd: number; finishedAt: number }): Promise<FinishReport>;
+}
+
+/** Kept this long after creation at most; a finished batch, as long as its jobs' results. */
+const BATCH_TTL_SECONDS = 30 * 86_400;
+
+/**
+ * Batches in Redis: a hash of counters, the job ids in input order (a list)
+ * and in finishing order (a sorted set), all under the fleet's hash tag.
+ */
+export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSeconds: number; now?: () => number }): BatchStore {
+  const now = deps.now ?? Date.now;
+  const base = (id: string): string => `${fleetPrefix(deps.fleetName)}:batch:${id}`;
+  const keys = (id: string) => ({ hash: base(id), jobs: `${base(id)}:jobs`, done: `${base(id)}:done` });
+
+  const parse = (id: string, h: Record<string, string>): BatchRecord | undefined => {
+    if (h.tenant === undefined) return undefined;
+    const n = (field: string): number => Number(h[field] ?? 0);
+    return {
+      id,
+      tenant: h.tenant,
+      status: (h.status ?? 'enqueueing') as BatchStatus,
+      createdAt: n('createdAt'),
+      ...(h.finishedAt === undefined ? {} : { finishedAt: n('finishedAt') }),
+      total: n('total'),
+      refused: n('refused'),
+      completed: n('completed'),
+      failed: n('failed'),
+      costUsd: Math.round(n('costUsd') * 1e8) / 1e8,
+      ...(h.webhook === undefined ? {} : { webhook: JSON.parse(h.webhook) as BatchRecord['webhook'] }),
+    };
+  };
+
+  const store: BatchStore = {
+    async create({ id, tenant, webhook }) {
+      const k = keys(id);
+      const created = await deps.redis.hsetnx(k.hash, 'tenant', tenant);
+      if (created === 0) return false;
+      await deps.redis
+        .multi()
+        .hset(k.hash, { status: 'enqueueing', createdAt: now(), ...(webhook === undefined ? {} : { webhook: JSON.stringify(webhook) }) })
+        .expire(k.hash, BATCH_TTL_SECONDS)
+        .exec();
+      return true;
+    },
+    async appendJobs(batchId, jobIds) {
+      if (jobIds.length === 0) return;
+      const k = keys(batchId);
+      await deps.redis.multi().rpush(k.jobs, ...jobIds).expire(k.jobs, BATCH_TTL_SECONDS).exec();
+    },
+    async open(batchId, counts) {
+      await deps.redis.hset(keys(batchId).hash, { status: 'open', total: counts.total, refused: counts.refused });
+      // Jobs may have finished while the batch was being enqueued.
+      const batch = await store.get(batchId);
+      return tryFinish(batchId, batch);
+    },
+    async get(batchId) {
+      return parse(batchId, await deps.redis.hgetall(keys(batchId).hash));
+    },
+    async jobIds(batchId, order, offset, count) {
+      const k = keys(batchId);
+      if (count <= 0) return [];
+      if (order === 'input') return deps.redis.lrange(k.jobs, offset, offset + count - 1);
+      return deps.redis.zrange(k.done, String(offset), String(offset + count - 1));
+    },
+    async markFinished(batchId, job) {
+      const k = keys(batchId);
+      const added = await deps.redis.zadd(k.done, 'NX', job.finishedAt, job.id);
+      if (added === 0) return { counted: false, batch: await store.get(batchId), batchFinished: false };
+      const replies = await deps.redis
+        .multi()
+        .expire(k.done, BATCH_TTL_SECONDS)
+        .hincrby(k.hash, job.state, 1)
+        .hincrbyfloat(k.hash, 'costUsd', String(job.costUsd))
+        .hgetall(k.hash)
+        .exec();
+      const hash = (replies?.[3]?.[1] ?? {}) as Record<string, string>;
+      return { counted: true, ...(await tryFinish(batchId, parse(batchId, hash))) };
+    },
+  };
+
+  /** Exactly one caller moves a batch whose jobs are all done from open to finished. */
+  async function tryFinish(batchId: string, batch: BatchRecord | undefined): Promise<{ batch: BatchRecord | undefined; batchFinished: boolean }> {
+    if (batch === undefined || batch.status !== 'open' || batch.completed + batch.failed < batch.total) {
+      return { batch, batchFinished: false };
+    }
+    const at = now();
+    const k = keys(batchId);
+    if ((await deps.redis.hsetnx(k.hash, 'finishedAt', at)) === 0) return { batch, batchFinished: false };
+    await deps.redis.hset(k.hash, 'status', 'finished');
+    await expireAll(batchId);
+    return { batch: { ...batch, status: 'finished', finishedAt: at }, batchFinished: true };
+  }
+
+  async function expireAll(batchId: string): Promise<void> {
+    const k = keys(batchId);
+    await deps.redis.multi().expire(k.hash, deps.keepSeconds).expire(k.jobs, deps.keepSeconds).expire(k.done, deps.keepSeconds).exec();
+  }
+
+  return store;
+}

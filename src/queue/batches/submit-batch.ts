@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { JobSpecError, type JobSpecProblem } from '../../core/job/job-spec-error.js';
+import type { PreparedJob, Producer } from '../create-producer.js';
+import type { BatchRecord, BatchStore } from './batch-store.js';
+
+export interface BatchSubmission {
+  tenant: string;
+  /** The client's id (idempotency); generated when unset. */
+  batchId?: string;
+  /** Fields every document gets unless it sets its own (task, strategy, tags, tier, …). */
+  defaults: Record<string, unknown>;
+  /** Job objects, or plain strings taken as `document` text; read once, as they come. */
+  documents: AsyncIterable<unknown> | Iterable<unknown>;
+  /** Enqueue nothing when any document is refused. */
+  allOrNothing: boolean;
+  webhook?: BatchRecord['webhook'];
+}
+
+export interface RefusedDocument {
+  /** 0-based position in the input. */
+  index: number;
+  problems: JobSpecProblem[];
+}
+
+export interface BatchReceipt {
+  batchId: string;
+  /** False when the batch id existed already; nothing was enqueued again. */
+  created: boolean;
+  /** Documents enqueued (or that would have been, when all-or-nothing refused the batch). */
+  accepted: number;
+  /** Of the accepted, jobs whose id existed already. */
+  duplicates: number;
+  refusedCount: number;
+  /** The first refused documents with their reasons (at most `MAX_REPORTED`). */
+  refused: RefusedDocument[];
+  enqueued: boolean;
+  batch?: BatchRecord;
+}
+
+export const MAX_REPORTED_REFUSALS = 1_000;
+
+export class BatchConflictError extends Error {
+  override readonly name = 'BatchConflictError';
+}
+
+function mergeDefaults(defaults: Record<string, unknown>, document: unknown): unknown {
+  if (typeof document === 'string') return { ...defaults, document };
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return document;
+  const own = document as Record<string, unknown>;
+  const tags = { ...(defaults.tags as Record<string, unknown> | undefined), ...(own.tags as Record<string, unknown> | undefined) };
+  return { ...defaults, ...own, ...(Object.keys(tags).length > 0 ? { tags } : {}) };
+}
+
+/**
+ * Validates every document of a batch before enqueueing any: each one is
+ * parsed as it streams in and kept once, as a prepared job. Refused ones
+ * are reported by position with their fields; the rest are enqueued in
+ * bulk, or none when the submission is all-or-nothing.
+ */
+export async function submitBatch(
+  deps: { producer: Producer; batches: BatchStore; onBatchFinished?: (batch: BatchRecord) => Promise<void> },
+  submission: BatchSubmission,
+): Promise<BatchReceipt> {
+  const batchId = submission.batchId ?? `b-${randomUUID()}`;
+  const created = await deps.batches.create({
+    id: batchId,
+    tenant: submission.tenant,
+    ...(submission.webhook === undefined ? {} : { webhook: submission.webhook }),
+  });
+  if (!created) {
+    const batch = await deps.batches.get(batchId);
+    if (batch?.tenant !== submission.tenant) throw new BatchConflictError(`batch id "${batchId}" is in use`);
+    return { batchId, created: false, accepted: batch.total, duplicates: 0, refusedCount: batch.refused, refused: [], enqueued: true, batch };
+  }
+
+  const prepared: PreparedJob[] = [];
+  const refused: RefusedDocument[] = [];
+  let refusedCount = 0;
+  let index = 0;
+  for await (const document of submission.documents) {
+    const at = index++;
+    try {
+      const raw = mergeDefaults(submission.defaults, document);
+      if (typeof raw === 'object' && raw !== null && 'tenant' in raw && raw.tenant !== submission.tenant) {
+        throw new JobSpecError([{ field: 'tenant', message: 'the tenant is set by the API key; leave it out' }]);
+      }
+      const job = { ...(raw as Record<string, unknown>), tenant: submission.tenant, batchId };
+      prepared.push(deps.producer.prepare(job, () => `${batchId}-${at}`));
+    } catch (error) {
+      if (!(error instanceof JobSpecError)) throw error;
+      refusedCount += 1;
+      if (refused.length < MAX_REPORTED_REFUSALS) refused.push({ index: at, problems: error.problems });
+    }
+  }
+
+  const report = { batchId, created: true, accepted: prepared.length, refusedCount, refused };
+  if (submission.allOrNothing && refusedCount > 0) {
+    await deps.batches.open(batchId, { total: 0, refused: refusedCount });
+    return { ...report, duplicates: 0, enqueued: false };
+  }
+  await deps.batches.appendJobs(batchId, prepared.map((job) => job.id));
+  const receipts = await deps.producer.enqueuePrepared(prepared);
+  const { batch, batchFinished } = await deps.batches.open(batchId, { total: prepared.length, refused: refusedCount });
+  // Every job finished while the batch was still being enqueued: nobody else will announce it.
+  if (batchFinished && batch !== undefined) await deps.onBatchFinished?.(batch);
+  return { ...report, duplicates: receipts.filter((r) => !r.created).length, enqueued: true, ...(batch === undefined ? {} : { batch }) };
+}

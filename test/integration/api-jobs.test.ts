@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
+
+let h: ApiHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+async function queuedJobs(harness: ApiHarness): Promise<number> {
+  let total = 0;
+  for (const queue of harness.fleet.queues.all()) total += Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
+  return total;
+}
+
+describe('POST /v1/jobs and GET /v1/jobs/:id', () => {
+  it('enqueue a job (202, id, status link) and poll it to completion', async () => {
+    h = await startApiHarness();
+    const posted = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { task: 'summarization', document: 'Queues decouple producers from consumers.' } });
+    expect(posted.statusCode).toBe(202);
+    const body = posted.json<{ id: string; created: boolean; tier: string; links: { self: string } }>();
+    expect(body).toMatchObject({ created: true, tier: 'medium', links: { self: `/v1/jobs/${body.id}` } });
+    expect(posted.headers.location).toBe(body.links.self);
+
+    await h.fleet.waitFor(body.id);
+    const got = await h.app.inject({ method: 'GET', url: body.links.self, headers: auth('acme') });
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toMatchObject({ id: body.id, state: 'completed', tenant: 'acme', answer: { tier: 'medium' } });
+  });
+
+  it('make one job of retries with the same Idempotency-Key', async () => {
+    h = await startApiHarness({ workers: [] });
+    const send = () => h!.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...auth('acme'), 'idempotency-key': 'order-42' }, payload: { prompt: 'Hi.' } });
+    const [first, second, third] = [await send(), await send(), await send()];
+    expect(first.json()).toMatchObject({ id: 'order-42', created: true });
+    expect(second.statusCode).toBe(202);
+    expect(second.json()).toMatchObject({ id: 'order-42', created: false });
+    expect(third.json()).toMatchObject({ id: 'order-42', created: false });
+    expect(await queuedJobs(h)).toBe(1);
+  });
+
+  it("keep tenants apart: another tenant's job answers 404, and its id cannot be taken", async () => {
+    h = await startApiHarness({ workers: [] });
+    await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'secret-1', prompt: 'Hi.' } });
+    const peek = await h.app.inject({ method: 'GET', url: '/v1/jobs/secret-1', headers: auth('globex') });
+    expect(peek.statusCode).toBe(404);
+    expect(peek.json()).toEqual({ code: 'not_found', message: 'no job "secret-1"', field: 'id' });
+    const own = await h.app.inject({ method: 'GET', url: '/v1/jobs/secret-1', headers: auth('acme') });
+    expect(own.json()).toMatchObject({ state: 'queued', tenant: 'acme' });
+    const steal = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('globex'), payload: { id: 'secret-1', prompt: 'Mine.' } });
+    expect(steal.statusCode).toBe(409);
+    const spoof = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('globex'), payload: { tenant: 'acme', prompt: 'Mine.' } });
+    expect(spoof.statusCode).toBe(400);
+    expect(spoof.json()).toMatchObject({ code: 'invalid_job', field: 'tenant' });
+  });
+
+  it('refuse missing and wrong keys with 401 in the error shape', async () => {
+    h = await startApiHarness({ workers: [] });
+    const missing = await h.app.inject({ method: 'GET', url: '/v1/jobs/x' });
+    expect(missing.statusCode).toBe(401);
+    expect(missing.json()).toEqual({ code: 'unauthorized', message: 'missing API key: send "Authorization: Bearer <key>"', field: 'authorization' });
+    const wrong = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: { authorization: 'Bearer not-a-key-at-all-000' }, payload: { prompt: 'Hi.' } });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.json()).toMatchObject({ code: 'unauthorized', message: 'unknown API key' });
+    expect(await queuedJobs(h)).toBe(0);
+  });
+
+  it('refuse oversized, malformed and invalid bodies before anything reaches the queue', async () => {
+    h = await startApiHarness({ workers: [], limits: { bodyLimitBytes: 10_000 } });
+    const big = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...auth('acme'), 'content-type': 'application/json' }, payload: JSON.stringify({ prompt: 'x'.repeat(20_000) }) });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).toMatchObject({ code: 'body_too_large' });
+    const malformed = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...auth('acme'), 'content-type': 'application/json' }, payload: '{"prompt": "Hi.",' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json()).toMatchObject({ code: 'invalid_json' });
+    const text = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...auth('acme'), 'content-type': 'text/plain' }, payload: 'Hi.' });
+    expect(text.statusCode).toBe(415);
+    expect(text.json()).toMatchObject({ code: 'unsupported_media_type' });
+    const invalid = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { tier: 'huge', prompt: '' } });
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json()).toMatchObject({ code: 'invalid_job', field: 'prompt', problems: [{ field: 'prompt' }] });
+    const list = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: [1, 2] });
+    expect(list.json()).toMatchObject({ code: 'invalid_body' });
+    expect(await queuedJobs(h)).toBe(0);
+  });
+
+  it('limit requests per API key', async () => {
+    h = await startApiHarness({ workers: [], limits: { rateLimitPerMinute: 3 } });
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i += 1) codes.push((await h.app.inject({ method: 'GET', url: '/v1/jobs/none', headers: auth('acme') })).statusCode);
+    expect(codes).toEqual([404, 404, 404, 429]);
+    const limited = await h.app.inject({ method: 'GET', url: '/v1/jobs/none', headers: auth('acme') });
+    expect(limited.json()).toMatchObject({ code: 'rate_limited' });
+    expect((await h.app.inject({ method: 'GET', url: '/v1/jobs/none', headers: auth('globex') })).statusCode).toBe(404);
+  });
+
+  it('answer /healthz always and /readyz only when every tier has a live worker', async () => {
+    h = await startApiHarness({ workers: ['small'] });
+    expect((await h.app.inject({ url: '/healthz' })).json()).toEqual({ ok: true });
+    const notReady = await h.app.inject({ url: '/readyz' });
+    expect(notReady.statusCode).toBe(503);
+    expect(notReady.json()).toMatchObject({ ready: false, redis: 'ok', message: 'no live worker for tier medium, large' });
+    await h.fleet.startWorker('medium');
+    await h.fleet.startWorker('large');
+    const ready = await h.app.inject({ url: '/readyz' });
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ ready: true, workers: { small: 1, medium: 1, large: 1 } });
+  });
+
+  it('publish an OpenAPI document with the routes', async () => {
+    h = await startApiHarness({ workers: [] });
+    const doc = (await h.app.inject({ url: '/docs/json' })).json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/jobs', '/v1/jobs/{id}', '/v1/batches', '/v1/batches/{id}', '/v1/batches/{id}/results', '/readyz']));
+    expect((await h.app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
+  });
+});
