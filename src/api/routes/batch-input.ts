@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
+import { UnparsableDocument } from '../../queue/batches/submit-batch.js';
 import { ApiError } from '../api-error.js';
 
 /** Batch defaults given as query parameters (for NDJSON bodies): task, strategy, tier, model, template, tag=k:v. */
@@ -47,7 +48,7 @@ export async function* ndjsonDocuments(body: Readable, limit: number): AsyncGene
     try {
       yield JSON.parse(line) as unknown;
     } catch {
-      yield { __unparsable: line.slice(0, 80) };
+      yield new UnparsableDocument(line.slice(0, 80));
     }
   }
 }

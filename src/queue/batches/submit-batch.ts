@@ -43,9 +43,19 @@ export class BatchConflictError extends Error {
   override readonly name = 'BatchConflictError';
 }
 
-function mergeDefaults(defaults: Record<string, unknown>, document: unknown): unknown {
+/** A line of a streamed batch that is not JSON; refused by position like any bad document. */
+export class UnparsableDocument {
+  constructor(readonly excerpt: string) {}
+}
+
+function mergeDefaults(defaults: Record<string, unknown>, document: unknown): Record<string, unknown> {
+  if (document instanceof UnparsableDocument) {
+    throw new JobSpecError([{ field: '(document)', message: `not valid JSON: ${document.excerpt}` }]);
+  }
   if (typeof document === 'string') return { ...defaults, document };
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) return document;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    throw new JobSpecError([{ field: '(document)', message: 'expected a job object or a string (the document text)' }]);
+  }
   const own = document as Record<string, unknown>;
   const tags = { ...(defaults.tags as Record<string, unknown> | undefined), ...(own.tags as Record<string, unknown> | undefined) };
   return { ...defaults, ...own, ...(Object.keys(tags).length > 0 ? { tags } : {}) };
@@ -81,10 +91,10 @@ export async function submitBatch(
     const at = index++;
     try {
       const raw = mergeDefaults(submission.defaults, document);
-      if (typeof raw === 'object' && raw !== null && 'tenant' in raw && raw.tenant !== submission.tenant) {
+      if ('tenant' in raw && raw.tenant !== submission.tenant) {
         throw new JobSpecError([{ field: 'tenant', message: 'the tenant is set by the API key; leave it out' }]);
       }
-      const job = { ...(raw as Record<string, unknown>), tenant: submission.tenant, batchId };
+      const job = { ...raw, tenant: submission.tenant, batchId };
       prepared.push(deps.producer.prepare(job, () => `${batchId}-${at}`));
     } catch (error) {
       if (!(error instanceof JobSpecError)) throw error;

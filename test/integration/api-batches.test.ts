@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { auth, KEYS, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
+
+let h: ApiHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+interface BatchView {
+  id: string;
+  status: string;
+  total: number;
+  counts: { completed: number; failed: number; pending: number };
+  progress: number;
+  costUsd: number;
+}
+
+async function pollBatch(harness: ApiHarness, id: string, timeoutMs = 60_000): Promise<BatchView> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const view = (await harness.app.inject({ url: `/v1/batches/${id}`, headers: auth('acme') })).json<BatchView>();
+    if (view.status === 'finished') return view;
+    if (Date.now() > deadline) throw new Error(`batch ${id} not finished: ${JSON.stringify(view)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const docs = (n: number) => Array.from({ length: n }, (_, i) => `Document ${i}: queues let producers and consumers scale apart.`);
+
+describe('batches over HTTP', () => {
+  it('enqueue 1,000 documents, poll the batch to completion, and stream the results in input order', async () => {
+    h = await startApiHarness({
+      fleet: (input) => {
+        for (const tier of input.tiers as { concurrency: number }[]) tier.concurrency = 32;
+      },
+    });
+    const posted = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: auth('acme'),
+      payload: { id: 'big-1', defaults: { task: 'classification', tags: { source: 'test' } }, documents: docs(1_000) },
+    });
+    expect(posted.statusCode).toBe(202);
+    expect(posted.json()).toMatchObject({ batchId: 'big-1', accepted: 1_000, refusedCount: 0, enqueued: true });
+
+    const done = await pollBatch(h, 'big-1');
+    expect(done).toMatchObject({ total: 1_000, counts: { completed: 1_000, failed: 0, pending: 0 }, progress: 1 });
+    expect(done.costUsd).toBeGreaterThan(0);
+
+    const results = await h.app.inject({ url: '/v1/batches/big-1/results', headers: auth('acme') });
+    expect(results.headers['content-type']).toMatch(/application\/x-ndjson/);
+    const lines = results.body.trim().split('\n').map((l) => JSON.parse(l) as { id: string; state: string; tags: Record<string, string> });
+    expect(lines).toHaveLength(1_000);
+    expect(lines.map((l) => l.id)).toEqual(Array.from({ length: 1_000 }, (_, i) => `big-1-${i}`));
+    expect(lines.every((l) => l.state === 'completed' && l.tags.source === 'test')).toBe(true);
+    const finished = await h.app.inject({ url: '/v1/batches/big-1/results?order=finished', headers: auth('acme') });
+    expect(new Set(finished.body.trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id)).size).toBe(1_000);
+  });
+
+  it('report each bad document with its reason and enqueue the rest', async () => {
+    h = await startApiHarness({ workers: [] });
+    const posted = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: auth('acme'),
+      payload: [{ prompt: 'Fine.' }, { prompt: '' }, 'A plain document.', { tier: 'huge', prompt: 'Hi.' }, 42, { document: 'x', task: 'nope' }],
+    });
+    expect(posted.statusCode).toBe(202);
+    const body = posted.json<{ batchId: string; accepted: number; refusedCount: number; refused: { index: number; field: string; message: string }[] }>();
+    expect(body.accepted).toBe(2);
+    expect(body.refusedCount).toBe(4);
+    expect(body.refused.map((r) => [r.index, r.field])).toEqual([
+      [1, 'prompt'],
+      [3, 'tier'],
+      [4, '(document)'],
+      [5, 'task'],
+    ]);
+    expect(body.refused[1]?.message).toMatch(/no tier is named "huge"/);
+    expect(await h.fleet.queues.queue('large').getWaitingCount()).toBe(2);
+    const view = (await h.app.inject({ url: `/v1/batches/${body.batchId}`, headers: auth('acme') })).json<BatchView>();
+    expect(view).toMatchObject({ total: 2, counts: { pending: 2 } });
+  });
+
+  it('enqueue nothing of an all-or-nothing batch with a bad document', async () => {
+    h = await startApiHarness({ workers: [] });
+    const posted = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: auth('acme'),
+      payload: { allOrNothing: true, documents: [{ prompt: 'Fine.' }, { prompt: '' }] },
+    });
+    expect(posted.statusCode).toBe(422);
+    expect(posted.json()).toMatchObject({ code: 'batch_refused', field: 'prompt', accepted: 1, refusedCount: 1, enqueued: false });
+    for (const queue of h.fleet.queues.all()) expect(await queue.count()).toBe(0);
+  });
+
+  it('make a retried batch (same Idempotency-Key) one batch, and keep batches per tenant', async () => {
+    h = await startApiHarness({ workers: [] });
+    const send = (tenant: 'acme' | 'globex') =>
+      h!.app.inject({ method: 'POST', url: '/v1/batches', headers: { ...auth(tenant), 'idempotency-key': 'nightly-7' }, payload: docs(5) });
+    expect((await send('acme')).json()).toMatchObject({ batchId: 'nightly-7', created: true, accepted: 5 });
+    expect((await send('acme')).json()).toMatchObject({ batchId: 'nightly-7', created: false });
+    expect(await h.fleet.queues.queue('large').getWaitingCount()).toBe(5);
+    expect((await send('globex')).statusCode).toBe(409);
+    expect((await h.app.inject({ url: '/v1/batches/nightly-7', headers: auth('globex') })).statusCode).toBe(404);
+    expect((await h.app.inject({ url: '/v1/batches/nightly-7/results', headers: auth('globex') })).statusCode).toBe(404);
+    expect((await h.app.inject({ url: '/v1/jobs/nightly-7-0', headers: auth('globex') })).statusCode).toBe(404);
+  });
+
+  it('stream an NDJSON batch in over real HTTP, with defaults as query parameters', async () => {
+    h = await startApiHarness({ workers: [] });
+    const address = await h.app.listen({ port: 0, host: '127.0.0.1' });
+    const lines = [...docs(300).map((d) => JSON.stringify({ document: d })), 'not json', JSON.stringify('a plain string')];
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const line of lines) controller.enqueue(new TextEncoder().encode(`${line}\n`));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${address}/v1/batches?task=summarization&tag=team:search&id=nd-1`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEYS.acme}`, 'content-type': 'application/x-ndjson' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({
+      batchId: 'nd-1',
+      accepted: 301,
+      refusedCount: 1,
+      refused: [{ index: 300, field: '(document)', message: '(document): not valid JSON: not json' }],
+    });
+    const job = await h.fleet.read('nd-1-0');
+    expect(job).toMatchObject({ task: 'summarization', tags: { team: 'search' }, tier: 'medium' });
+  });
+});
