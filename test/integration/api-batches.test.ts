@@ -123,7 +123,7 @@ describe('batches over HTTP', () => {
       headers: { authorization: `Bearer ${KEYS.acme}`, 'content-type': 'application/x-ndjson' },
       body,
       duplex: 'half',
-    } as RequestInit);
+    });
     expect(response.status).toBe(202);
     expect(await response.json()).toMatchObject({
       batchId: 'nd-1',
