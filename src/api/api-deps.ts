@@ -4,6 +4,7 @@ import type { FleetConfig } from '../config/fleet-schema.js';
 import type { JobResult } from '../core/job/job-result.js';
 import type { BatchRecord, BatchStore } from '../queue/batches/batch-store.js';
 import type { Producer } from '../queue/create-producer.js';
+import type { CancelOutcome } from '../queue/cancel-job.js';
 import type { FleetQueues } from '../queue/fleet-queues.js';
 import type { ApiKeyTable } from './auth/api-key-table.js';
 
@@ -30,6 +31,7 @@ export interface ApiDeps {
   batches: BatchStore;
   apiKeys: ApiKeyTable;
   readResult(id: string): Promise<JobResult | undefined>;
+  cancel(id: string): Promise<CancelOutcome>;
   /** Announces a batch that finished while it was being submitted. */
   onBatchFinished?: (batch: BatchRecord) => Promise<void>;
   limits: ApiLimits;

@@ -6,6 +6,7 @@ import { parseJobSpec } from '../core/job/parse-job-spec.js';
 import { renderRequest } from '../core/job/render-request.js';
 import type { RouteDecision } from '../core/job/route-decision.js';
 import { routeJob } from '../core/routing/route-job.js';
+import { cancelMarkerKey, type CancelMarker } from './cancel-job.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
@@ -75,12 +76,19 @@ export function createProducer(deps: ProducerDeps): Producer {
     attempts: [],
   });
 
-  /** The receipt of an id that was reserved already, or undefined when its job has expired (the id is free again). */
+  /**
+   * The receipt of an id that was reserved already (its job, or its
+   * cancellation, is still kept), or undefined when it has expired and the id
+   * is free again.
+   */
   async function existing(job: PreparedJob): Promise<EnqueueReceipt | undefined> {
     const tier = await deps.redis.get(key(job.id));
-    const found = tier === null ? undefined : await deps.queues.queue(tier).getJob(job.id);
-    if (tier === null || found === undefined) return undefined;
-    return { id: job.id, tier, route: found.data.route, created: false };
+    if (tier === null) return undefined;
+    const found = await deps.queues.queue(tier).getJob(job.id);
+    if (found !== undefined) return { id: job.id, tier, route: found.data.route, created: false };
+    const cancelled = await deps.redis.get(cancelMarkerKey(deps.fleet.name, job.id));
+    if (cancelled === null) return undefined;
+    return { id: job.id, tier, route: (JSON.parse(cancelled) as CancelMarker).data.route, created: false };
   }
 
   async function addChunk(chunk: readonly PreparedJob[]): Promise<EnqueueReceipt[]> {

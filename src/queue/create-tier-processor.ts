@@ -10,6 +10,7 @@ import type { BreakerRegistry } from '../resilience/breaker-registry.js';
 import { callTierModels } from '../resilience/call-tier-models.js';
 import { TierCallError } from '../resilience/tier-call-error.js';
 import { answerAttempt } from './answer-attempt.js';
+import { CANCEL_REASON } from './cancel-job.js';
 import { escalate, resumeAfterChild } from './escalate-job.js';
 import type { FleetQueues } from './fleet-queues.js';
 import type { TierJobData } from './tier-job-data.js';
@@ -26,6 +27,8 @@ export interface TierProcessorDeps {
   breakers: BreakerRegistry;
   queues: FleetQueues;
   logger: Logger;
+  /** Whether the client cancelled this job (checked before each run and resume). */
+  isCancelled?: (jobId: string) => Promise<boolean>;
   now?: () => number;
 }
 
@@ -49,6 +52,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     if (token === undefined) throw new Error('a tier job needs the worker token');
     const data = job.data;
     const log = deps.logger.child({ jobId: data.id, bullJobId: job.id, tier: tierName });
+    if ((await deps.isCancelled?.(data.id)) === true) throw new UnrecoverableError(CANCEL_REASON);
     if (data.escalation !== undefined) return resumeAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, token);
 
     const startedAt = now();
@@ -125,6 +129,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       throw new WaitingError();
     }
     await job.updateData({ ...job.data, attempts: [...job.data.attempts, ...error.attempts] });
+    if (error.reason === 'cancelled' && signal?.reason === CANCEL_REASON) throw new UnrecoverableError(CANCEL_REASON);
     log.warn({ reason: error.reason, kind: error.lastError?.kind }, error.message);
     if (error.reason === 'exhausted') throw error;
     throw new UnrecoverableError(error.message);

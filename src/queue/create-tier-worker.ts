@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
-import { Worker } from 'bullmq';
+import { MetricsTime, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { ModelClient } from '../core/model-client.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
+import { CANCEL_REASON, cancelChannel, cancelMarkerKey } from './cancel-job.js';
 import { createTierProcessor, SHUTDOWN_REASON, type TierJob } from './create-tier-processor.js';
 import type { FleetQueues } from './fleet-queues.js';
 import type { FinishedJob, JobObserver } from './job-observer.js';
@@ -34,13 +35,19 @@ export interface TierWorker {
    * their calls are aborted and they go back to the queue for another worker.
    */
   shutdown(graceMs?: number): Promise<void>;
+  /** Closes at once, without waiting for in-flight jobs (tests, fatal errors). */
+  close(): Promise<void>;
 }
 
 /** One tier's worker pool in this process: a BullMQ worker running the tier processor. */
 export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   const { fleet, tier } = deps;
   const log = deps.logger.child({ tier: tier.name });
-  const processor = createTierProcessor({ ...deps, logger: log });
+  const processor = createTierProcessor({
+    ...deps,
+    logger: log,
+    isCancelled: async (jobId) => (await deps.connection.exists(cancelMarkerKey(fleet.name, jobId))) === 1,
+  });
   const worker = new Worker<TierJobData, TierOutcome>(tierQueueName(tier.name), processor, {
     connection: deps.connection,
     prefix: deps.queues.prefix,
@@ -49,7 +56,16 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
     stalledInterval: fleet.workers.stalledIntervalMs,
     maxStalledCount: fleet.workers.maxStalledCount,
     name: `${hostname()}:${process.pid}:${tier.name}`,
+    // Completed-per-minute points, read by GET /v1/scaling.
+    metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
   });
+
+  // A client cancelled a running job: abort its calls if this process runs it.
+  const subscriber = deps.connection.duplicate();
+  subscriber.on('message', (_channel, bullJobId: string) => {
+    if (worker.cancelJob(bullJobId, CANCEL_REASON)) log.info({ bullJobId }, 'job cancelled by its client');
+  });
+  subscriber.subscribe(cancelChannel(fleet.name)).catch((error: unknown) => log.error({ err: error }, 'cannot listen for cancellations'));
 
   /** A client's job keeps its id reserved only as long as its result is kept. */
   const releaseIdAfter = (job: TierJob, seconds: number): void => {
@@ -83,6 +99,10 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
 
   return {
     worker,
+    async close() {
+      subscriber.disconnect();
+      await worker.close(true);
+    },
     async shutdown(graceMs = fleet.workers.shutdownGraceMs) {
       log.info({ graceMs }, 'draining: no new jobs; in-flight jobs may finish');
       const timer = setTimeout(() => {
@@ -93,6 +113,7 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
         await worker.close();
       } finally {
         clearTimeout(timer);
+        subscriber.disconnect();
       }
     },
   };

@@ -3,6 +3,7 @@ import type { Attempt } from '../core/job/attempt.js';
 import type { JobResult, JobState } from '../core/job/job-result.js';
 import type { TokenUsage } from '../core/model-result.js';
 import type { FleetQueues } from './fleet-queues.js';
+import { CANCEL_REASON, cancelMarkerKey, type CancelMarker } from './cancel-job.js';
 import { jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
 
@@ -51,6 +52,29 @@ async function followEscalation(
   return { tier, attempts: current.attempts };
 }
 
+/** A job cancelled while it waited is gone from its queue; its cancel marker remembers it. */
+async function readCancelled(deps: ReadModelDeps, id: string): Promise<JobResult | undefined> {
+  const text = await deps.redis.get(cancelMarkerKey(deps.fleetName, id));
+  if (text === null) return undefined;
+  const marker = JSON.parse(text) as CancelMarker;
+  const { data } = marker;
+  return {
+    id,
+    state: 'cancelled',
+    tenant: data.tenant,
+    task: data.task,
+    strategy: data.strategy,
+    tags: data.tags,
+    tier: data.route.tier,
+    route: data.route,
+    enqueuedAt: data.enqueuedAt,
+    finishedAt: marker.at,
+    attempts: marker.attempts,
+    ...totals(marker.attempts),
+    error: { message: CANCEL_REASON },
+  };
+}
+
 /**
  * The one read model of a job, whichever tier holds or answered it:
  * undefined when no job has this id (or it has expired).
@@ -62,7 +86,7 @@ export async function readJobResult(deps: ReadModelDeps, id: string): Promise<Jo
   // State first: a job read before its state could finish in between and show "completed" without its result.
   const state = STATE[await queue.getJobState(id)] ?? 'queued';
   const job = await queue.getJob(id);
-  if (job === undefined) return undefined;
+  if (job === undefined) return readCancelled(deps, id);
   const data = job.data;
   const base = {
     id,
@@ -75,6 +99,9 @@ export async function readJobResult(deps: ReadModelDeps, id: string): Promise<Jo
     enqueuedAt: data.enqueuedAt,
   };
 
+  if (state === 'failed' && job.failedReason === CANCEL_REASON) {
+    return { ...base, state: 'cancelled', tier: entryTier, attempts: data.attempts, ...totals(data.attempts), error: { message: CANCEL_REASON } };
+  }
   if (state === 'completed') {
     const outcome = job.returnvalue;
     return {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { createApp, type AppExtras } from '../../src/api/create-app.js';
 import { DEFAULT_API_LIMITS, type ApiLimits } from '../../src/api/api-deps.js';
 import { createApiKeyTable } from '../../src/api/auth/api-key-table.js';
+import { cancelJob } from '../../src/queue/cancel-job.js';
 import { createBatchStore } from '../../src/queue/batches/batch-store.js';
 import { createBatchObserver } from '../../src/queue/batches/create-batch-observer.js';
 import { startFleetHarness, type FleetHarness, type FleetHarnessOptions } from './fleet-harness.js';
@@ -39,6 +40,7 @@ export async function startApiHarness(
       batches,
       apiKeys: createApiKeyTable(Object.entries(KEYS).map(([tenant, key]) => ({ tenant, key }))),
       readResult: (id) => fleet.read(id),
+      cancel: (id) => cancelJob({ fleetName: fleet.fleet.name, queues: fleet.queues, redis: fleet.redis, keepSeconds: 3_600 }, id),
       limits: { ...DEFAULT_API_LIMITS, ...options.limits },
       logger: false,
     },

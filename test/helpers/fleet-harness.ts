@@ -137,7 +137,7 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     read,
     waitFor,
     async close() {
-      await Promise.all([...workers.values()].map((w) => w.worker.close(true)));
+      await Promise.all([...workers.values()].map((w) => w.close()));
       for (const queue of queues.all()) await queue.obliterate({ force: true });
       const keys = await redis.keys(`${fleetPrefix(fleet.name)}:*`);
       if (keys.length > 0) await redis.del(...keys);

@@ -71,4 +71,19 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     { schema: { summary: 'A job: its state, answer and every attempt', tags: ['jobs'], params: idParams } },
     async (request) => ownJob(deps, request.tenant, (request.params as { id: string }).id),
   );
+
+  app.delete(
+    '/v1/jobs/:id',
+    { schema: { summary: 'Cancel a job: a waiting one is removed, a running one aborted', tags: ['jobs'], params: idParams } },
+    async (request, reply) => {
+      const { id } = request.params as { id: string };
+      await ownJob(deps, request.tenant, id);
+      const outcome = await deps.cancel(id);
+      if (outcome.state === 'not-found') throw new ApiError(404, 'not_found', `no job "${id}"`, 'id');
+      if (outcome.state === 'finished') {
+        throw new ApiError(409, 'already_finished', `job "${id}" has already ${outcome.finalState === 'completed' ? 'completed' : 'failed'}`, 'id');
+      }
+      return reply.status(202).send({ id, state: outcome.state, links: jobLinks(id) });
+    },
+  );
 }

@@ -4,7 +4,7 @@ import type { RouteDecision } from './route-decision.js';
 import type { Strategy } from './job-spec.js';
 import type { TokenUsage } from '../model-result.js';
 
-export const JOB_STATES = ['queued', 'active', 'escalated', 'completed', 'failed'] as const;
+export const JOB_STATES = ['queued', 'active', 'escalated', 'completed', 'failed', 'cancelled'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 /** A job as its client sees it, whichever tier holds or answered it. */

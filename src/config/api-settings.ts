@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseApiKeys, type ApiKeyEntry } from '../api/auth/api-key-table.js';
+import { ConfigError } from './config-error.js';
+
+const emptyAsUndefined = (v: unknown): unknown => (v === '' ? undefined : v);
+const optionalText = z.preprocess(emptyAsUndefined, z.string().optional());
+
+const apiEnvSchema = z.object({
+  FLEET_API_KEYS: optionalText,
+  FLEET_API_KEYS_FILE: optionalText,
+  FLEET_ADMIN_TENANTS: z.preprocess(emptyAsUndefined, z.string().default('admin')),
+  FLEET_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'expected at least 16 characters' }).optional()),
+  FLEET_SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'expected at least 32 characters' }).optional()),
+  FLEET_API_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(1_200)),
+  FLEET_DASHBOARD_WRITE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+});
+
+export interface ApiSettings {
+  keys: ApiKeyEntry[];
+  adminTenants: Set<string>;
+  webhookSecret: string | undefined;
+  /** Signs dashboard sessions; when unset, a random one per process (sessions end with it). */
+  sessionSecret: string | undefined;
+  rateLimitPerMinute: number;
+  dashboardWrite: boolean;
+}
+
+/** The API process's settings; at least one API key is required. */
+export function loadApiSettings(env: Record<string, string | undefined> = process.env): ApiSettings {
+  const parsed = apiEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError('environment', parsed.error.issues.map((i) => ({ where: String(i.path[0]), message: i.message })));
+  }
+  const e = parsed.data;
+  const keys: ApiKeyEntry[] = [];
+  try {
+    if (e.FLEET_API_KEYS !== undefined) keys.push(...parseApiKeys(e.FLEET_API_KEYS, 'FLEET_API_KEYS'));
+    if (e.FLEET_API_KEYS_FILE !== undefined) {
+      keys.push(...parseApiKeys(readFileSync(e.FLEET_API_KEYS_FILE, 'utf8'), `FLEET_API_KEYS_FILE (${e.FLEET_API_KEYS_FILE})`));
+    }
+  } catch (error) {
+    throw new ConfigError('environment', [{ where: 'FLEET_API_KEYS', message: error instanceof Error ? error.message : String(error) }]);
+  }
+  if (keys.length === 0) {
+    throw new ConfigError('environment', [
+      { where: 'FLEET_API_KEYS', message: 'expected at least one "tenant:key" (or a file of them in FLEET_API_KEYS_FILE)' },
+    ]);
+  }
+  return {
+    keys,
+    adminTenants: new Set(e.FLEET_ADMIN_TENANTS.split(',').map((t) => t.trim()).filter((t) => t !== '')),
+    webhookSecret: e.FLEET_WEBHOOK_SECRET,
+    sessionSecret: e.FLEET_SESSION_SECRET,
+    rateLimitPerMinute: e.FLEET_API_RATE_LIMIT,
+    dashboardWrite: e.FLEET_DASHBOARD_WRITE === 'true',
+  };
+}

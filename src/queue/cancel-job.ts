@@ -1,0 +1,88 @@
+import type { Redis } from 'ioredis';
+import type { Attempt } from '../core/job/attempt.js';
+import type { FleetQueues } from './fleet-queues.js';
+import { fleetPrefix, jobIndexKey } from './queue-names.js';
+import type { TierJobData } from './tier-job-data.js';
+
+/** The abort reason, failed reason and error message of a job its client cancelled. */
+export const CANCEL_REASON = 'cancelled by client';
+
+/** Set when a client cancels a job; holds what the read model shows once the job itself is gone. */
+export function cancelMarkerKey(fleetName: string, jobId: string): string {
+  return `${fleetPrefix(fleetName)}:cancelled:${jobId}`;
+}
+
+/** Workers listen here for the BullMQ ids of active jobs to abort. */
+export function cancelChannel(fleetName: string): string {
+  return `${fleetPrefix(fleetName)}:cancel`;
+}
+
+export interface CancelMarker {
+  at: number;
+  data: Omit<TierJobData, 'request'>;
+  attempts: Attempt[];
+}
+
+export type CancelOutcome =
+  | { state: 'not-found' }
+  | { state: 'finished'; finalState: string }
+  /** It was waiting: removed, nothing more will run. */
+  | { state: 'cancelled' }
+  /** It was running (or escalated): its calls are being aborted. */
+  | { state: 'cancelling' };
+
+export interface CancelDeps {
+  fleetName: string;
+  queues: FleetQueues;
+  redis: Redis;
+  /** How long the marker (and so the cancelled result) is kept. */
+  keepSeconds: number;
+}
+
+/**
+ * Cancels a client's job: removes it when it is waiting; aborts its calls
+ * when it is running on any tier (through the workers' cancel channel); a
+ * job waiting for an escalated child has the child cancelled and then fails
+ * as cancelled when it resumes.
+ */
+export async function cancelJob(deps: CancelDeps, jobId: string): Promise<CancelOutcome> {
+  const tier = await deps.redis.get(jobIndexKey(deps.fleetName, jobId));
+  if (tier === null) return { state: 'not-found' };
+  const queue = deps.queues.queue(tier);
+  const state = await queue.getJobState(jobId);
+  const job = await queue.getJob(jobId);
+  if (job === undefined) {
+    return (await deps.redis.exists(cancelMarkerKey(deps.fleetName, jobId))) === 1 ? { state: 'cancelled' } : { state: 'not-found' };
+  }
+  if (state === 'completed' || state === 'failed') return { state: 'finished', finalState: state };
+
+  const data: Partial<TierJobData> = { ...job.data };
+  delete data.request; // the conversation is not kept once the job is cancelled
+  const marker: CancelMarker = { at: Date.now(), data: data as CancelMarker['data'], attempts: job.data.attempts };
+  await deps.redis.set(cancelMarkerKey(deps.fleetName, jobId), JSON.stringify(marker), 'EX', deps.keepSeconds);
+
+  if (state === 'waiting' || state === 'prioritized' || state === 'delayed') {
+    try {
+      await job.remove();
+      return { state: 'cancelled' };
+    } catch {
+      // Taken by a worker in the meantime: abort it instead.
+    }
+  }
+  // Active, or waiting for its escalation: abort the deepest job of the chain that runs.
+  let current = job.data;
+  const targets = [jobId];
+  while (current.escalation !== undefined) {
+    const child = await deps.queues.queue(current.escalation.toTier).getJob(current.escalation.childId);
+    if (child === undefined) break;
+    targets.push(current.escalation.childId);
+    const childState = await child.getState();
+    if (childState === 'waiting' || childState === 'prioritized' || childState === 'delayed') {
+      await child.remove().catch(() => undefined);
+      break;
+    }
+    current = child.data;
+  }
+  for (const target of targets) await deps.redis.publish(cancelChannel(deps.fleetName), target);
+  return { state: 'cancelling' };
+}

@@ -1,0 +1,54 @@
+import type { Logger } from 'pino';
+import type { JobResult } from '../../core/job/job-result.js';
+import type { FinishedJob, JobObserver } from '../job-observer.js';
+import type { WebhookDispatcher } from './webhook-queue.js';
+
+export interface WebhookObserverDeps {
+  dispatcher: WebhookDispatcher;
+  /** Signs deliveries of jobs that name no secret of their own (FLEET_WEBHOOK_SECRET). */
+  defaultSecret: string | undefined;
+  /** The read model (`readJobResult`): what the client would see at GET /v1/jobs/:id. */
+  readResult: (id: string) => Promise<JobResult | undefined>;
+  logger: Logger;
+}
+
+/** Delivery id of a job's one webhook; the same job never queues two. */
+export function jobDeliveryId(jobId: string): string {
+  return `job-${jobId}`;
+}
+
+/**
+ * Queues a webhook when a client's job that asked for one finishes: event
+ * `job.completed` or `job.failed`, body the job's result as the read model
+ * shows it. A job with no secret of its own, in a fleet with no default
+ * secret, gets no webhook (unsigned deliveries are never sent).
+ */
+export function createWebhookObserver(deps: WebhookObserverDeps): JobObserver {
+  const log = deps.logger.child({ component: 'webhooks' });
+  return {
+    name: 'webhooks',
+    async finished(job: FinishedJob) {
+      const { webhook, id } = job.data;
+      if (webhook === undefined) return;
+      const secret = webhook.secret ?? deps.defaultSecret;
+      if (secret === undefined || secret === '') {
+        log.warn({ jobId: id }, 'webhook skipped: the job names no secret and the fleet has no default webhook secret');
+        return;
+      }
+      const payload: unknown =
+        (await deps.readResult(id)) ??
+        ({
+          id,
+          state: job.state,
+          ...(job.state === 'failed' ? { error: { message: job.failedReason ?? 'failed' } } : {}),
+        } satisfies Pick<JobResult, 'id' | 'state' | 'error'>);
+      await deps.dispatcher.enqueue({
+        id: jobDeliveryId(id),
+        url: webhook.url,
+        secret,
+        event: job.state === 'completed' ? 'job.completed' : 'job.failed',
+        payload,
+      });
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MODELS } from '../helpers/fleet-harness.js';
+import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
+
+let h: ApiHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const SLOW_HARD = {
+  seed: 1,
+  defaults: { answer: { mode: 'plausible', confidence: 0.9, outputTokens: 10 } },
+  models: { [MODELS.small[0]]: { answer: { rules: [{ match: '\\bhard\\b', reply: 'Unsure.', confidence: 0.2 }] } } },
+};
+
+describe('DELETE /v1/jobs/:id', () => {
+  it('removes a waiting job; it reads as cancelled and never runs', async () => {
+    h = await startApiHarness({ workers: [] });
+    await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-wait', prompt: 'Hi.' } });
+    const cancelled = await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-wait', headers: auth('acme') });
+    expect(cancelled.statusCode).toBe(202);
+    expect(cancelled.json()).toMatchObject({ id: 'c-wait', state: 'cancelled' });
+    expect(await h.fleet.queues.queue('large').count()).toBe(0);
+    const read = await h.app.inject({ url: '/v1/jobs/c-wait', headers: auth('acme') });
+    expect(read.json()).toMatchObject({ id: 'c-wait', state: 'cancelled', tenant: 'acme', error: { message: 'cancelled by client' } });
+    const again = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-wait', prompt: 'Hi.' } });
+    expect(again.json()).toMatchObject({ created: false });
+  });
+
+  it('aborts a running job on its worker', async () => {
+    h = await startApiHarness({ scenario: { defaults: { latency: { baseMs: 30_000 } } } });
+    await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-run', tier: 'small', prompt: 'Hi.' } });
+    await h.fleet.waitFor('c-run', ['active']);
+    const cancelled = await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-run', headers: auth('acme') });
+    expect(cancelled.json()).toMatchObject({ state: 'cancelling' });
+    const result = await h.fleet.waitFor('c-run', ['cancelled'], 5_000);
+    expect(result.attempts.at(-1)?.error?.kind).toBe('cancelled');
+  });
+
+  it('cancels an escalated job through its child', async () => {
+    h = await startApiHarness({ scenario: { ...SLOW_HARD, models: { ...SLOW_HARD.models, [MODELS.medium[0]]: { latency: { baseMs: 30_000 } } } } });
+    await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-esc', strategy: 'cascade', prompt: 'A hard one.' } });
+    await h.fleet.waitFor('c-esc', ['escalated']);
+    await expect.poll(async () => (await h!.fleet.queues.queue('medium').getActiveCount())).toBe(1);
+    expect((await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-esc', headers: auth('acme') })).json()).toMatchObject({ state: 'cancelling' });
+    const result = await h.fleet.waitFor('c-esc', ['cancelled', 'completed', 'failed'], 5_000);
+    expect(result.state).toBe('cancelled');
+  });
+
+  it('answers 409 for a finished job and 404 for another tenant', async () => {
+    h = await startApiHarness();
+    await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-done', tier: 'small', prompt: 'Hi.' } });
+    await h.fleet.waitFor('c-done');
+    expect((await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-done', headers: auth('globex') })).statusCode).toBe(404);
+    const late = await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-done', headers: auth('acme') });
+    expect(late.statusCode).toBe(409);
+    expect(late.json()).toMatchObject({ code: 'already_finished' });
+  });
+});

@@ -1,0 +1,350 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { Redis } from 'ioredis';
+import { pino, type Logger } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBedrockClient, EMULATOR_CREDENTIALS } from '../../src/converse/create-bedrock-client.js';
+import { createBedrockModelClient } from '../../src/converse/bedrock-model-client.js';
+import type { JobResult } from '../../src/core/job/job-result.js';
+import { priceTable } from '../../src/core/price-table.js';
+import { verifyWebhook } from '../../src/core/webhooks/sign-webhook.js';
+import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
+import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
+import type { FinishedJob } from '../../src/queue/job-observer.js';
+import { fleetPrefix } from '../../src/queue/queue-names.js';
+import type { TierJobData } from '../../src/queue/tier-job-data.js';
+import { createWebhookObserver } from '../../src/queue/webhooks/create-webhook-observer.js';
+import { createWebhookWorker, type WebhookWorker } from '../../src/queue/webhooks/create-webhook-worker.js';
+import {
+  createWebhookDispatcher,
+  createWebhookQueue,
+  type WebhookDelivery,
+  type WebhookDispatcher,
+} from '../../src/queue/webhooks/webhook-queue.js';
+import { REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+
+const SECRET = 'whsec_test_0123456789abcdef';
+
+interface Delivery {
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+interface Receiver {
+  url: string;
+  deliveries: Delivery[];
+  close(): Promise<void>;
+}
+
+/** A local webhook receiver; `answer` gets the 1-based number of each delivery and writes the response. */
+async function startReceiver(answer: (n: number, res: ServerResponse) => void): Promise<Receiver> {
+  const deliveries: Delivery[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      deliveries.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), at: Date.now() });
+      answer(deliveries.length, res);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/hooks/fleet?token=in-the-query`,
+    deliveries,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
+}
+
+const status = (code: number) => (_n: number, res: ServerResponse) => res.writeHead(code).end();
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function capturingLogger(): { logger: Logger; lines: () => Record<string, unknown>[] } {
+  const raw: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void raw.push(line) });
+  return { logger, lines: () => raw.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+/** The webhook queue and worker of a throwaway fleet name; `close()` removes its keys. */
+async function startWebhooks(options: { logger?: Logger; backoffDelayMs?: number; timeoutMs?: number } = {}) {
+  const fleetName = `t-${randomBytes(4).toString('hex')}`;
+  const redis = new Redis(REDIS_URL);
+  const connection = createRedisConnection(REDIS_URL, 'test-webhooks');
+  const dispatcher = createWebhookDispatcher({ fleetName, connection: redis });
+  const queue = createWebhookQueue({ fleetName, connection: redis });
+  const worker = createWebhookWorker({
+    fleetName,
+    connection,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    backoffDelayMs: options.backoffDelayMs ?? 40,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+  await worker.waitUntilReady();
+  return {
+    dispatcher,
+    queue,
+    worker,
+    async close() {
+      await worker.close(true);
+      await dispatcher.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      const keys = await redis.keys(`${fleetPrefix(fleetName)}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
+      connection.disconnect();
+    },
+  };
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.();
+});
+
+function delivery(url: string, overrides: Partial<WebhookDelivery> = {}): WebhookDelivery {
+  return {
+    id: `job-${randomBytes(4).toString('hex')}`,
+    url,
+    secret: SECRET,
+    event: 'job.completed',
+    payload: { id: 'j1', state: 'completed', answer: { text: 'a private answer' } },
+    ...overrides,
+  };
+}
+
+describe('webhook deliveries', () => {
+  it('POST the signed JSON payload with the event and delivery id', async () => {
+    const receiver = await startReceiver(status(204));
+    cleanups.push(() => receiver.close());
+    const hooks = await startWebhooks();
+    cleanups.push(() => hooks.close());
+
+    const d = delivery(receiver.url);
+    await hooks.dispatcher.enqueue(d);
+    await until(() => receiver.deliveries.length === 1, 'the delivery');
+    const [got] = receiver.deliveries;
+    expect(got?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'x-fleet-event': 'job.completed',
+      'x-fleet-delivery': d.id,
+    });
+    expect(JSON.parse(got?.body ?? '')).toEqual(d.payload);
+    const header = got?.headers['x-fleet-signature'];
+    expect(typeof header).toBe('string');
+    expect(verifyWebhook({ secret: SECRET, header: header as string, body: got?.body ?? '', toleranceSeconds: 10 })).toBe(true);
+    expect(verifyWebhook({ secret: 'wrong-secret-0123456789', header: header as string, body: got?.body ?? '' })).toBe(false);
+    await until(async () => (await hooks.queue.getJobState(d.id)) === 'completed', 'the delivery job to complete');
+  });
+
+  it('deliver a delivery id once, however often it is enqueued', async () => {
+    const receiver = await startReceiver(status(200));
+    cleanups.push(() => receiver.close());
+    const hooks = await startWebhooks();
+    cleanups.push(() => hooks.close());
+
+    const d = delivery(receiver.url);
+    await hooks.dispatcher.enqueue(d);
+    await until(async () => (await hooks.queue.getJobState(d.id)) === 'completed', 'the first delivery');
+    await hooks.dispatcher.enqueue(d);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.deliveries).toHaveLength(1);
+  });
+
+  it('retry 503s with backoff, each try freshly signed, and log failures without the payload', async () => {
+    const receiver = await startReceiver((n, res) => res.writeHead(n <= 2 ? 503 : 200).end());
+    cleanups.push(() => receiver.close());
+    const log = capturingLogger();
+    const hooks = await startWebhooks({ logger: log.logger, backoffDelayMs: 100 });
+    cleanups.push(() => hooks.close());
+
+    const d = delivery(receiver.url);
+    await hooks.dispatcher.enqueue(d);
+    await until(async () => (await hooks.queue.getJobState(d.id)) === 'completed', 'the delivery to succeed');
+
+    expect(receiver.deliveries).toHaveLength(3);
+    for (const got of receiver.deliveries) {
+      expect(got.headers['x-fleet-delivery']).toBe(d.id);
+      expect(verifyWebhook({ secret: SECRET, header: got.headers['x-fleet-signature'] as string, body: got.body })).toBe(true);
+    }
+    // Backoff: at least half the base delay (jitter), then half of twice it.
+    const [first, second, third] = receiver.deliveries.map((x) => x.at);
+    expect(second! - first!).toBeGreaterThanOrEqual(45);
+    expect(third! - second!).toBeGreaterThanOrEqual(95);
+    const job = await hooks.queue.getJob(d.id);
+    expect(job?.attemptsMade).toBe(3);
+    expect(job?.returnvalue).toEqual({ status: 200 });
+
+    const warnings = log.lines().filter((line) => line.msg === 'webhook delivery failed; will retry');
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatchObject({ deliveryId: d.id, event: 'job.completed', origin: new URL(receiver.url).origin, err: 'webhook receiver answered 503' });
+    const everything = JSON.stringify(log.lines());
+    expect(everything).not.toContain('a private answer');
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain('in-the-query');
+  });
+
+  it('retry a receiver that does not answer in time', async () => {
+    const receiver = await startReceiver((n, res) => {
+      if (n > 1) res.writeHead(200).end(); // the first request is left hanging
+    });
+    cleanups.push(() => receiver.close());
+    const hooks = await startWebhooks({ timeoutMs: 200 });
+    cleanups.push(() => hooks.close());
+
+    const d = delivery(receiver.url);
+    await hooks.dispatcher.enqueue(d);
+    await until(async () => (await hooks.queue.getJobState(d.id)) === 'completed', 'the retried delivery');
+    expect(receiver.deliveries).toHaveLength(2);
+  });
+
+  it('retry an unreachable receiver', async () => {
+    const receiver = await startReceiver(status(200));
+    const url = receiver.url;
+    await receiver.close(); // nothing listens on this port now
+    const hooks = await startWebhooks();
+    cleanups.push(() => hooks.close());
+
+    const d = delivery(url);
+    await hooks.dispatcher.enqueue(d);
+    await until(async () => ((await hooks.queue.getJob(d.id))?.attemptsMade ?? 0) >= 2, 'a second attempt');
+    const job = await hooks.queue.getJob(d.id);
+    expect(job?.failedReason).toMatch(/unreachable: ECONNREFUSED/);
+  });
+
+  it('give up at once on a 400: exactly one delivery, failed naming the status', async () => {
+    const receiver = await startReceiver(status(400));
+    cleanups.push(() => receiver.close());
+    const hooks = await startWebhooks();
+    cleanups.push(() => hooks.close());
+
+    const d = delivery(receiver.url, { event: 'job.failed' });
+    await hooks.dispatcher.enqueue(d);
+    await until(async () => (await hooks.queue.getJobState(d.id)) === 'failed', 'the delivery to fail');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a retry would come within 40-80 ms
+    expect(receiver.deliveries).toHaveLength(1);
+    const job = await hooks.queue.getJob(d.id);
+    expect(job?.attemptsMade).toBe(1);
+    expect(job?.failedReason).toBe('webhook receiver answered 400; not retried');
+  });
+});
+
+describe('the webhook observer', () => {
+  const silent = pino({ level: 'silent' });
+  const finished = (data: Partial<TierJobData>, rest: Partial<FinishedJob> = {}): FinishedJob => ({
+    data: { id: 'j1', tenant: 'default', ...data } as TierJobData,
+    state: 'completed',
+    finishedAt: Date.now(),
+    ...rest,
+  });
+  const fakeDispatcher = (): WebhookDispatcher & { sent: WebhookDelivery[] } => {
+    const sent: WebhookDelivery[] = [];
+    return { sent, enqueue: (d) => Promise.resolve(void sent.push(d)), close: () => Promise.resolve() };
+  };
+  const result = { id: 'j1', state: 'completed' } as JobResult;
+
+  it('ignores jobs that asked for no webhook', async () => {
+    const dispatcher = fakeDispatcher();
+    const observer = createWebhookObserver({ dispatcher, defaultSecret: SECRET, readResult: () => Promise.resolve(result), logger: silent });
+    await observer.finished(finished({}));
+    expect(dispatcher.sent).toEqual([]);
+  });
+
+  it("uses the job's secret, else the default; with neither it warns and skips", async () => {
+    const dispatcher = fakeDispatcher();
+    const log = capturingLogger();
+    const readResult = () => Promise.resolve(result);
+    const own = createWebhookObserver({ dispatcher, defaultSecret: 'default-secret-0123456789', readResult, logger: silent });
+    await own.finished(finished({ webhook: { url: 'http://h/1', secret: SECRET } }));
+    await own.finished(finished({ id: 'j2', webhook: { url: 'http://h/2' } }));
+    const none = createWebhookObserver({ dispatcher, defaultSecret: undefined, readResult, logger: log.logger });
+    await none.finished(finished({ id: 'j3', webhook: { url: 'http://h/3' } }));
+
+    expect(dispatcher.sent.map((d) => [d.id, d.secret, d.event])).toEqual([
+      ['job-j1', SECRET, 'job.completed'],
+      ['job-j2', 'default-secret-0123456789', 'job.completed'],
+    ]);
+    expect(log.lines()).toEqual([expect.objectContaining({ level: 40, jobId: 'j3' })]);
+  });
+
+  it('falls back to id, state and error when the read model has no result', async () => {
+    const dispatcher = fakeDispatcher();
+    const observer = createWebhookObserver({ dispatcher, defaultSecret: SECRET, readResult: () => Promise.resolve(undefined), logger: silent });
+    await observer.finished(finished({ webhook: { url: 'http://h/1' } }, { state: 'failed', failedReason: 'every model failed' }));
+    expect(dispatcher.sent[0]).toMatchObject({
+      event: 'job.failed',
+      payload: { id: 'j1', state: 'failed', error: { message: 'every model failed' } },
+    });
+  });
+});
+
+describe('webhooks end to end', () => {
+  let harness: FleetHarness | undefined;
+  afterEach(async () => {
+    await harness?.close();
+    harness = undefined;
+  });
+
+  it("send one signed job.completed delivery whose body is the job's result", async () => {
+    const receiver = await startReceiver(status(200));
+    cleanups.push(() => receiver.close());
+    harness = await startFleetHarness({ workers: [] });
+    const fleet = harness.fleet;
+    const redis = new Redis(REDIS_URL);
+    const connection = createRedisConnection(REDIS_URL, 'test-webhooks-e2e');
+    const sdk: BedrockRuntimeClient = createBedrockClient({ region: 'us-east-1', endpoint: harness.emulator.url, credentials: EMULATOR_CREDENTIALS });
+    const client = createBedrockModelClient({ client: sdk, priceOf: priceTable(fleet.tiers.flatMap((t) => t.models)) });
+    const dispatcher = createWebhookDispatcher({ fleetName: fleet.name, connection: redis });
+    const webhookWorker: WebhookWorker = createWebhookWorker({ fleetName: fleet.name, connection, logger: pino({ level: 'silent' }), backoffDelayMs: 40 });
+    const h = harness;
+    const read = (id: string) => h.read(id);
+    const observer = createWebhookObserver({ dispatcher, defaultSecret: undefined, readResult: read, logger: pino({ level: 'silent' }) });
+    const tierWorkers: TierWorker[] = fleet.tiers.map((tier) =>
+      createTierWorker({ fleet, tier, connection, client, breakers: harness!.breakers, queues: harness!.queues, logger: pino({ level: 'silent' }), observers: [observer] }),
+    );
+    // Stopped before the harness closes (the afterEach above runs first, these cleanups after: close them here, in order).
+    const stop = async () => {
+      await Promise.all(tierWorkers.map((w) => w.worker.close(true)));
+      await webhookWorker.close(true);
+      await dispatcher.close();
+      redis.disconnect();
+      connection.disconnect();
+      sdk.destroy();
+    };
+    try {
+      await Promise.all([...tierWorkers.map((w) => w.worker.waitUntilReady()), webhookWorker.waitUntilReady()]);
+      const receipt = await harness.producer.enqueue({ id: 'hooked-1', prompt: 'What is 2 + 2?', webhook: { url: receiver.url, secret: SECRET } });
+      expect(receipt.created).toBe(true);
+
+      const result = await harness.waitFor('hooked-1');
+      expect(result.state).toBe('completed');
+      await until(() => receiver.deliveries.length >= 1, 'the webhook');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiver.deliveries).toHaveLength(1);
+
+      const [got] = receiver.deliveries;
+      expect(got?.headers).toMatchObject({ 'x-fleet-event': 'job.completed', 'x-fleet-delivery': 'job-hooked-1' });
+      expect(verifyWebhook({ secret: SECRET, header: got?.headers['x-fleet-signature'] as string, body: got?.body ?? '' })).toBe(true);
+      const body = JSON.parse(got?.body ?? '') as JobResult;
+      expect(body).toEqual(await read('hooked-1'));
+      expect(body).toMatchObject({ id: 'hooked-1', state: 'completed', tier: receipt.tier });
+      expect(body.answer?.text).toEqual(expect.any(String));
+    } finally {
+      await stop();
+    }
+  });
+});
