@@ -4,13 +4,22 @@
  * SIGTERM/SIGINT (in-flight jobs finish within the grace period; any cut off
  * go back to the queue).
  */
+import { hostname } from 'node:os';
 import { ConfigError } from '../src/config/config-error.js';
 import { loadSettings } from '../src/config/load-settings.js';
 import { modelClientFromSettings } from '../src/converse/model-client-from-settings.js';
 import { createFleetQueues } from '../src/queue/fleet-queues.js';
 import { createRedisConnection } from '../src/queue/create-redis-connection.js';
 import { createTierWorker } from '../src/queue/create-tier-worker.js';
+import { createBatchStore } from '../src/queue/batches/batch-store.js';
+import { createBatchObserver } from '../src/queue/batches/create-batch-observer.js';
+import { readJobResult } from '../src/queue/read-job-result.js';
+import { createStatsObserver } from '../src/queue/stats/create-stats-observer.js';
+import { createWebhookObserver } from '../src/queue/webhooks/create-webhook-observer.js';
+import { createWebhookWorker } from '../src/queue/webhooks/create-webhook-worker.js';
+import { createWebhookDispatcher } from '../src/queue/webhooks/webhook-queue.js';
 import { createBreakerRegistry } from '../src/resilience/breaker-registry.js';
+import { createBreakerStatePublisher } from '../src/resilience/breaker-state-publisher.js';
 import { createLogger } from '../src/telemetry/create-logger.js';
 
 export interface TierWorkerProcessOptions {
@@ -31,11 +40,32 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const connection = createRedisConnection(settings.redisUrl, `fleet-worker-${tier.name}`);
   const queues = createFleetQueues(fleet, connection);
   const { client, sdk } = modelClientFromSettings({ ...settings, env: process.env });
+  const processId = `${hostname()}:${process.pid}`;
+  const breakerStates = createBreakerStatePublisher({ redis: connection, fleetName: fleet.name, tier: tier.name, processId });
   const breakers = createBreakerRegistry({
     settingsFor: (modelId) => (fleet.tiers.find((t) => t.models.some((m) => m.id === modelId)) ?? tier).breaker,
-    onStateChange: (model, state) => logger.warn({ tier: tier.name, model, breaker: state }, `breaker ${state}`),
+    onStateChange: (model, state) => {
+      logger.warn({ tier: tier.name, model, breaker: state }, `breaker ${state}`);
+      breakerStates.publish(model, state).catch((error: unknown) => logger.warn({ err: error }, 'cannot publish breaker state'));
+    },
   });
+  const heartbeat = setInterval(() => {
+    breakerStates.heartbeat(breakers.states()).catch((error: unknown) => logger.warn({ err: error }, 'breaker heartbeat failed'));
+  }, 30_000);
+
+  // What happens when a client's job finishes: batch counters, statistics, webhooks (delivered by this process too).
+  const read = (id: string) => readJobResult({ fleetName: fleet.name, queues, redis: connection }, id);
+  const webhooks = createWebhookDispatcher({ fleetName: fleet.name, connection });
+  const webhookWorker = createWebhookWorker({ fleetName: fleet.name, connection, logger: logger.child({ part: 'webhooks' }) });
+  const batches = createBatchStore({ redis: connection, fleetName: fleet.name, keepSeconds: fleet.jobs.keepCompletedSeconds });
+  const defaultSecret = settings.webhookSecret;
+  const observers = [
+    createBatchObserver({ batches, webhooks, ...(defaultSecret === undefined ? {} : { defaultSecret }), logger }),
+    createStatsObserver({ redis: connection, fleetName: fleet.name }),
+    createWebhookObserver({ dispatcher: webhooks, defaultSecret, readResult: read, logger }),
+  ];
   const worker = createTierWorker({
+    observers,
     fleet,
     tier,
     connection,
@@ -61,6 +91,10 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     worker
       .shutdown()
       .then(async () => {
+        clearInterval(heartbeat);
+        await webhookWorker.close();
+        await webhooks.close();
+        await breakerStates.clear().catch(() => undefined);
         breakers.shutdown();
         await queues.close();
         connection.disconnect();

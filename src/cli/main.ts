@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { RedisUnavailableError } from './resolve-redis.js';
+import { registerApiCommand } from './api-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerEmulatorCommand } from './emulator-command.js';
 import { registerWorkerCommand } from './worker-command.js';
@@ -14,6 +15,7 @@ export async function main(argv: string[]): Promise<void> {
   registerEmulatorCommand(program);
   registerWorkerCommand(program);
   registerDemoCommand(program);
+  registerApiCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -10,7 +10,6 @@ const apiEnvSchema = z.object({
   FLEET_API_KEYS: optionalText,
   FLEET_API_KEYS_FILE: optionalText,
   FLEET_ADMIN_TENANTS: z.preprocess(emptyAsUndefined, z.string().default('admin')),
-  FLEET_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'expected at least 16 characters' }).optional()),
   FLEET_SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, { message: 'expected at least 32 characters' }).optional()),
   FLEET_API_RATE_LIMIT: z.preprocess(emptyAsUndefined, z.coerce.number().int().positive().default(1_200)),
   FLEET_DASHBOARD_WRITE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
@@ -19,7 +18,6 @@ const apiEnvSchema = z.object({
 export interface ApiSettings {
   keys: ApiKeyEntry[];
   adminTenants: Set<string>;
-  webhookSecret: string | undefined;
   /** Signs dashboard sessions; when unset, a random one per process (sessions end with it). */
   sessionSecret: string | undefined;
   rateLimitPerMinute: number;
@@ -50,7 +48,6 @@ export function loadApiSettings(env: Record<string, string | undefined> = proces
   return {
     keys,
     adminTenants: new Set(e.FLEET_ADMIN_TENANTS.split(',').map((t) => t.trim()).filter((t) => t !== '')),
-    webhookSecret: e.FLEET_WEBHOOK_SECRET,
     sessionSecret: e.FLEET_SESSION_SECRET,
     rateLimitPerMinute: e.FLEET_API_RATE_LIMIT,
     dashboardWrite: e.FLEET_DASHBOARD_WRITE === 'true',

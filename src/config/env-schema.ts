@@ -29,6 +29,8 @@ export const envSchema = z.object({
     emptyAsUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
+  /** Signs webhook deliveries of jobs and batches that name no secret of their own. */
+  FLEET_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'expected at least 16 characters' }).optional()),
   /** When "true", prompts and documents may appear in debug logs. */
   LOG_PROMPTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
 });

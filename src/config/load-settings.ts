@@ -19,6 +19,7 @@ export interface Settings {
   bedrockEndpoint: string | undefined;
   logLevel: string;
   logPrompts: boolean;
+  webhookSecret: string | undefined;
 }
 
 export interface LoadSettingsOptions {
@@ -118,5 +119,6 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     bedrockEndpoint: env.data.BEDROCK_ENDPOINT,
     logLevel: env.data.LOG_LEVEL,
     logPrompts: env.data.LOG_PROMPTS === 'true',
+    webhookSecret: env.data.FLEET_WEBHOOK_SECRET,
   };
 }

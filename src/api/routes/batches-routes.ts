@@ -26,6 +26,7 @@ function batchView(batch: BatchRecord): Record<string, unknown> {
     total: batch.total,
     refused: batch.refused,
     counts: { completed: batch.completed, failed: batch.failed, pending: Math.max(0, batch.total - done) },
+    byTier: batch.byTier,
     progress: batch.total === 0 ? 1 : Math.round((done / batch.total) * 10_000) / 10_000,
     costUsd: batch.costUsd,
     links: links(batch.id),

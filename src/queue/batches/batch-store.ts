@@ -16,6 +16,8 @@ export interface BatchRecord {
   completed: number;
   failed: number;
   costUsd: number;
+  /** Finished jobs by the tier that answered (completed) or held them last (failed). */
+  byTier: Record<string, number>;
   webhook?: { url: string; secret?: string };
 }
 
@@ -38,7 +40,10 @@ export interface BatchStore {
   /** Job ids in input order, or in the order they finished. */
   jobIds(batchId: string, order: 'input' | 'finished', offset: number, count: number): Promise<string[]>;
   /** Counts one finished job, once. */
-  markFinished(batchId: string, job: { id: string; state: 'completed' | 'failed'; costUsd: number; finishedAt: number }): Promise<FinishReport>;
+  markFinished(
+    batchId: string,
+    job: { id: string; state: 'completed' | 'failed'; tier: string; costUsd: number; finishedAt: number },
+  ): Promise<FinishReport>;
 }
 
 /** Kept this long after creation at most; a finished batch, as long as its jobs' results. */
@@ -67,6 +72,7 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
       completed: n('completed'),
       failed: n('failed'),
       costUsd: Math.round(n('costUsd') * 1e8) / 1e8,
+      byTier: Object.fromEntries(Object.entries(h).filter(([f]) => f.startsWith('tier:')).map(([f, v]) => [f.slice(5), Number(v)])),
       ...(h.webhook === undefined ? {} : { webhook: JSON.parse(h.webhook) as BatchRecord['webhook'] }),
     };
   };
@@ -112,9 +118,10 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
         .expire(k.done, BATCH_TTL_SECONDS)
         .hincrby(k.hash, job.state, 1)
         .hincrbyfloat(k.hash, 'costUsd', String(job.costUsd))
+        .hincrby(k.hash, `tier:${job.tier}`, 1)
         .hgetall(k.hash)
         .exec();
-      const hash = (replies?.[3]?.[1] ?? {}) as Record<string, string>;
+      const hash = (replies?.[4]?.[1] ?? {}) as Record<string, string>;
       return { counted: true, ...(await tryFinish(batchId, parse(batchId, hash))) };
     },
   };

@@ -38,7 +38,8 @@ export function createBatchObserver(deps: BatchAnnouncerDeps & { batches: BatchS
       const batchId = job.data.batchId;
       if (batchId === undefined) return;
       const costUsd = job.outcome?.attempts.reduce((sum, a) => sum + a.costUsd, 0) ?? job.data.attempts.reduce((sum, a) => sum + a.costUsd, 0);
-      const report = await deps.batches.markFinished(batchId, { id: job.data.id, state: job.state, costUsd, finishedAt: job.finishedAt });
+      const tier = job.outcome?.answer.tier ?? job.data.attempts.at(-1)?.tier ?? job.data.route.tier;
+      const report = await deps.batches.markFinished(batchId, { id: job.data.id, state: job.state, tier, costUsd, finishedAt: job.finishedAt });
       if (report.batchFinished && report.batch !== undefined) {
         deps.logger.info({ batchId, completed: report.batch.completed, failed: report.batch.failed }, 'batch finished');
         await announce(report.batch);

@@ -1,0 +1,96 @@
+/**
+ * Entry point of the API process: load configuration, wire Redis, queues,
+ * the producer, batches, cancellation, dashboards and scaling into the
+ * Fastify app, listen, and close cleanly on SIGTERM/SIGINT.
+ */
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { createApp } from '../src/api/create-app.js';
+import { DEFAULT_API_LIMITS } from '../src/api/api-deps.js';
+import { createApiKeyTable } from '../src/api/auth/api-key-table.js';
+import { registerDashboards } from '../src/api/dashboard/register-dashboards.js';
+import { registerScalingRoute } from '../src/api/routes/scaling-route.js';
+import { loadApiSettings } from '../src/config/api-settings.js';
+import { loadSettings } from '../src/config/load-settings.js';
+import { createBatchStore } from '../src/queue/batches/batch-store.js';
+import { batchAnnouncer } from '../src/queue/batches/create-batch-observer.js';
+import { cancelJob } from '../src/queue/cancel-job.js';
+import { createProducer } from '../src/queue/create-producer.js';
+import { createRedisConnection } from '../src/queue/create-redis-connection.js';
+import { createFleetQueues } from '../src/queue/fleet-queues.js';
+import { readJobResult } from '../src/queue/read-job-result.js';
+import { createWebhookDispatcher } from '../src/queue/webhooks/webhook-queue.js';
+import { createLogger } from '../src/telemetry/create-logger.js';
+
+export interface ApiProcessOptions {
+  port: number;
+  host: string;
+}
+
+export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: FastifyInstance; url: string }> {
+  const settings = loadSettings();
+  const api = loadApiSettings();
+  const { fleet } = settings;
+  const logger = createLogger({ level: settings.logLevel, logPrompts: settings.logPrompts, name: 'api' });
+  const redis = createRedisConnection(settings.redisUrl, 'fleet-api');
+  const queues = createFleetQueues(fleet, redis);
+  const producer = createProducer({ fleet, queues, redis });
+  const batches = createBatchStore({ redis, fleetName: fleet.name, keepSeconds: fleet.jobs.keepCompletedSeconds });
+  const webhooks = createWebhookDispatcher({ fleetName: fleet.name, connection: redis });
+  const apiKeys = createApiKeyTable(api.keys);
+  const read = (id: string) => readJobResult({ fleetName: fleet.name, queues, redis }, id);
+
+  const app = await createApp(
+    {
+      fleet,
+      redis,
+      queues,
+      producer,
+      batches,
+      apiKeys,
+      readResult: read,
+      cancel: (id) => cancelJob({ fleetName: fleet.name, queues, redis, keepSeconds: fleet.jobs.keepFailedSeconds }, id),
+      onBatchFinished: batchAnnouncer({ webhooks, ...(settings.webhookSecret === undefined ? {} : { defaultSecret: settings.webhookSecret }), logger }),
+      limits: { ...DEFAULT_API_LIMITS, rateLimitPerMinute: api.rateLimitPerMinute },
+      logger,
+    },
+    {
+      v1: (scope) => registerScalingRoute(scope, { fleet, queues }),
+      outside: (root) =>
+        registerDashboards(root, {
+          fleet,
+          queues,
+          redis,
+          apiKeys,
+          adminTenants: api.adminTenants,
+          readOnly: !api.dashboardWrite,
+          sessionSecret: api.sessionSecret ?? randomBytes(32).toString('hex'),
+        }),
+    },
+  );
+  const url = await app.listen({ port: options.port, host: options.host });
+  logger.info({ url, tenants: api.keys.length, admins: [...api.adminTenants] }, 'api ready');
+  process.send?.({ type: 'ready', url });
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'api stopping');
+    app
+      .close()
+      .then(async () => {
+        await webhooks.close();
+        await queues.close();
+        redis.disconnect();
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'api did not stop cleanly');
+        process.exit(1);
+      });
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return { app, url };
+}
