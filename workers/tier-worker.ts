@@ -18,7 +18,7 @@ import { createStatsObserver } from '../src/queue/stats/create-stats-observer.js
 import { createWebhookObserver } from '../src/queue/webhooks/create-webhook-observer.js';
 import { createWebhookWorker } from '../src/queue/webhooks/create-webhook-worker.js';
 import { createWebhookDispatcher } from '../src/queue/webhooks/webhook-queue.js';
-import { createBreakerRegistry } from '../src/resilience/breaker-registry.js';
+import { createBreakerRegistry, type BreakerState } from '../src/resilience/breaker-registry.js';
 import { createBreakerStatePublisher } from '../src/resilience/breaker-state-publisher.js';
 import { createLogger } from '../src/telemetry/create-logger.js';
 
@@ -49,9 +49,14 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
       breakerStates.publish(model, state).catch((error: unknown) => logger.warn({ err: error }, 'cannot publish breaker state'));
     },
   });
-  const heartbeat = setInterval(() => {
-    breakerStates.heartbeat(breakers.states()).catch((error: unknown) => logger.warn({ err: error }, 'breaker heartbeat failed'));
-  }, 30_000);
+  // Every model of the tier is reported (closed until used), so the dashboard sees this process as live.
+  const beat = (): void => {
+    const baseline = Object.fromEntries(tier.models.map((m): [string, BreakerState] => [m.id, 'closed']));
+    breakerStates.heartbeat({ ...baseline, ...breakers.states() }).catch((error: unknown) => logger.warn({ err: error }, 'breaker heartbeat failed'));
+  };
+  beat();
+  const heartbeat = setInterval(beat, 30_000);
+  heartbeat.unref();
 
   // What happens when a client's job finishes: batch counters, statistics, webhooks (delivered by this process too).
   const read = (id: string) => readJobResult({ fleetName: fleet.name, queues, redis: connection }, id);

@@ -1,0 +1,100 @@
+import type { Attempt } from '../job/attempt.js';
+import { statField } from './stat-field.js';
+
+/** What the statistics need to know of a client's job that has finished for good. */
+export interface FinishedJobFacts {
+  /** The tier whose queue the job entered. */
+  entryTier: string;
+  state: 'completed' | 'failed';
+  tenant: string;
+  /** Every attempt the job made, on every tier. */
+  attempts: readonly Attempt[];
+}
+
+/** Add `by` to one field of a statistics bucket; `float` when `by` may be fractional (USD, sub-ms latency). */
+export interface StatIncrement {
+  field: string;
+  by: number;
+  float: boolean;
+}
+
+/**
+ * Metrics kept per model and per tier:
+ * - `calls`: model calls made (attempts skipped by an open breaker are `breakerSkips`);
+ * - `errors`: calls that failed;
+ * - `answered`: calls that got an answer (kept or escalated);
+ * - `escalations` (tier): answers not confident enough, so a higher tier was asked;
+ * - `fallbacks`: answers from a model tried after an earlier one of its tier failed or was skipped;
+ * - `latencyMs` (model): summed latency of answered calls, for their mean.
+ */
+export const MODEL_METRICS = ['calls', 'errors', 'answered', 'fallbacks', 'breakerSkips', 'inputTokens', 'outputTokens', 'costUsd', 'latencyMs'] as const;
+export type ModelMetric = (typeof MODEL_METRICS)[number];
+export const TIER_METRICS = ['calls', 'errors', 'answered', 'escalations', 'fallbacks'] as const;
+export type TierMetric = (typeof TIER_METRICS)[number];
+export const TENANT_METRICS = ['jobs', 'costUsd'] as const;
+export type TenantMetric = (typeof TENANT_METRICS)[number];
+
+const FLOAT_METRICS: ReadonlySet<string> = new Set(['costUsd']);
+
+const gotAnswer = (attempt: Attempt): boolean => attempt.outcome === 'accepted' || attempt.outcome === 'escalated';
+
+/** USD sums rounded to a micro-cent, as prices are, so float noise does not pile up in Redis. */
+const roundUsd = (usd: number): number => Math.round(usd * 1e8) / 1e8;
+
+/**
+ * The bucket fields one finished job adds to, merged per field and without
+ * zeros: jobs per entry tier and state, per-model and per-tier call counts,
+ * tokens, cost and latency, and jobs and cost per tenant.
+ */
+export function statIncrements(job: FinishedJobFacts): StatIncrement[] {
+  const sums = new Map<string, number>();
+  const add = (field: string, by: number): void => {
+    if (by !== 0 && Number.isFinite(by)) sums.set(field, (sums.get(field) ?? 0) + by);
+  };
+  const model = (id: string, metric: ModelMetric, by: number): void => add(statField('model', id, metric), by);
+  const tier = (name: string, metric: TierMetric, by: number): void => add(statField('tier', name, metric), by);
+
+  add(statField('job', job.entryTier, job.state), 1);
+  add(statField('tenant', job.tenant, 'jobs'), 1);
+  let cost = 0;
+  for (const attempt of job.attempts) {
+    const answered = gotAnswer(attempt);
+    const called = attempt.outcome !== 'breaker-open';
+    const failed = attempt.outcome === 'error';
+    const fallback = answered && attempt.fallback;
+    model(attempt.model, 'calls', called ? 1 : 0);
+    model(attempt.model, 'errors', failed ? 1 : 0);
+    model(attempt.model, 'answered', answered ? 1 : 0);
+    model(attempt.model, 'fallbacks', fallback ? 1 : 0);
+    model(attempt.model, 'breakerSkips', called ? 0 : 1);
+    model(attempt.model, 'inputTokens', attempt.usage?.inputTokens ?? 0);
+    model(attempt.model, 'outputTokens', attempt.usage?.outputTokens ?? 0);
+    model(attempt.model, 'costUsd', attempt.costUsd);
+    model(attempt.model, 'latencyMs', answered ? attempt.latencyMs : 0);
+    tier(attempt.tier, 'calls', called ? 1 : 0);
+    tier(attempt.tier, 'errors', failed ? 1 : 0);
+    tier(attempt.tier, 'answered', answered ? 1 : 0);
+    tier(attempt.tier, 'escalations', attempt.outcome === 'escalated' ? 1 : 0);
+    tier(attempt.tier, 'fallbacks', fallback ? 1 : 0);
+    cost += attempt.costUsd;
+  }
+  add(statField('tenant', job.tenant, 'costUsd'), cost);
+
+  return [...sums].map(([field, by]) => {
+    const usd = FLOAT_METRICS.has(field.slice(field.lastIndexOf('|') + 1));
+    const value = usd ? roundUsd(by) : by;
+    return { field, by: value, float: usd || !Number.isInteger(value) };
+  });
+}
+
+/** Latencies of the calls that got an answer, per model, in attempt order: the samples for p50/p95. */
+export function latencySamples(attempts: readonly Attempt[]): Map<string, number[]> {
+  const samples = new Map<string, number[]>();
+  for (const attempt of attempts) {
+    if (!gotAnswer(attempt) || !Number.isFinite(attempt.latencyMs)) continue;
+    const list = samples.get(attempt.model);
+    if (list === undefined) samples.set(attempt.model, [attempt.latencyMs]);
+    else list.push(attempt.latencyMs);
+  }
+  return samples;
+}
