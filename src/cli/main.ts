@@ -5,6 +5,10 @@ import { registerApiCommand } from './api-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerEmulatorCommand } from './emulator-command.js';
 import { registerWorkerCommand } from './worker-command.js';
+import { registerEnqueueCommand } from './enqueue-command.js';
+import { registerStatusCommand } from './status-command.js';
+import { registerResultsCommand } from './results-command.js';
+import { registerUpCommand } from './up-command.js';
 
 /** Exit codes: 0 done, 1 failed, 2 bad usage or configuration. */
 export async function main(argv: string[]): Promise<void> {
@@ -16,6 +20,10 @@ export async function main(argv: string[]): Promise<void> {
   registerWorkerCommand(program);
   registerDemoCommand(program);
   registerApiCommand(program);
+  registerUpCommand(program);
+  registerEnqueueCommand(program);
+  registerStatusCommand(program);
+  registerResultsCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

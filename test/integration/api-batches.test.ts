@@ -135,3 +135,21 @@ describe('batches over HTTP', () => {
     expect(job).toMatchObject({ task: 'summarization', tags: { team: 'search' }, tier: 'medium' });
   });
 });
+
+describe('a batch reusing job ids of an earlier one', () => {
+  it('finishes: the earlier jobs are reported as duplicates, not waited for', async () => {
+    h = await startApiHarness();
+    const first = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'dup-a', documents: [{ id: 'doc-1', prompt: 'One.' }] } });
+    expect(first.json()).toMatchObject({ accepted: 1, duplicates: 0 });
+    await pollBatch(h, 'dup-a');
+    const second = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: auth('acme'),
+      payload: { id: 'dup-b', documents: [{ id: 'doc-1', prompt: 'One.' }, { id: 'doc-2', prompt: 'Two.' }] },
+    });
+    expect(second.json()).toMatchObject({ accepted: 2, duplicates: 1 });
+    const done = await pollBatch(h, 'dup-b');
+    expect(done).toMatchObject({ total: 1, counts: { completed: 1, pending: 0 } });
+  });
+});

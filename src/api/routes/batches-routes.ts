@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { webhookSchema } from '../../core/job/job-spec.js';
 import type { BatchRecord } from '../../queue/batches/batch-store.js';
+import { batchReceiptView, batchStatusView, type BatchReceiptView, type BatchStatusView } from '../../queue/batches/batch-views.js';
 import { BatchConflictError, submitBatch, type BatchReceipt } from '../../queue/batches/submit-batch.js';
 import { ApiError } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
@@ -16,38 +17,12 @@ function links(id: string): { self: string; results: string } {
   return { self, results: `${self}/results` };
 }
 
-function batchView(batch: BatchRecord): Record<string, unknown> {
-  const done = batch.completed + batch.failed;
-  return {
-    id: batch.id,
-    status: batch.status,
-    createdAt: batch.createdAt,
-    ...(batch.finishedAt === undefined ? {} : { finishedAt: batch.finishedAt }),
-    total: batch.total,
-    refused: batch.refused,
-    counts: { completed: batch.completed, failed: batch.failed, pending: Math.max(0, batch.total - done) },
-    byTier: batch.byTier,
-    progress: batch.total === 0 ? 1 : Math.round((done / batch.total) * 10_000) / 10_000,
-    costUsd: batch.costUsd,
-    links: links(batch.id),
-  };
+function batchView(batch: BatchRecord): BatchStatusView & { links: ReturnType<typeof links> } {
+  return { ...batchStatusView(batch), links: links(batch.id) };
 }
 
-function receiptView(receipt: BatchReceipt): Record<string, unknown> {
-  return {
-    batchId: receipt.batchId,
-    created: receipt.created,
-    enqueued: receipt.enqueued,
-    accepted: receipt.accepted,
-    duplicates: receipt.duplicates,
-    refusedCount: receipt.refusedCount,
-    refused: receipt.refused.map((r) => ({
-      index: r.index,
-      field: r.problems[0]?.field,
-      message: r.problems.map((p) => `${p.field}: ${p.message}`).join('; '),
-    })),
-    links: links(receipt.batchId),
-  };
+function receiptView(receipt: BatchReceipt): BatchReceiptView & { links: ReturnType<typeof links> } {
+  return { ...batchReceiptView(receipt), links: links(receipt.batchId) };
 }
 
 interface BatchEnvelope {

@@ -28,7 +28,7 @@ export interface BatchReceipt {
   created: boolean;
   /** Documents enqueued (or that would have been, when all-or-nothing refused the batch). */
   accepted: number;
-  /** Of the accepted, jobs whose id existed already. */
+  /** Of the accepted, jobs whose id existed already (enqueued before, by another batch or on their own); not part of this batch. */
   duplicates: number;
   refusedCount: number;
   /** The first refused documents with their reasons (at most `MAX_REPORTED`). */
@@ -108,10 +108,14 @@ export async function submitBatch(
     await deps.batches.open(batchId, { total: 0, refused: refusedCount });
     return { ...report, duplicates: 0, enqueued: false };
   }
-  await deps.batches.appendJobs(batchId, prepared.map((job) => job.id));
   const receipts = await deps.producer.enqueuePrepared(prepared);
-  const { batch, batchFinished } = await deps.batches.open(batchId, { total: prepared.length, refused: refusedCount });
+  // A job whose id existed already belongs to whoever enqueued it first (another batch, or a single job):
+  // this batch neither lists nor waits for it, so it can finish.
+  const fresh = new Set(receipts.filter((r) => r.created).map((r) => r.id));
+  const own = prepared.filter((job) => fresh.has(job.id)).map((job) => job.id);
+  await deps.batches.appendJobs(batchId, own);
+  const { batch, batchFinished } = await deps.batches.open(batchId, { total: own.length, refused: refusedCount });
   // Every job finished while the batch was still being enqueued: nobody else will announce it.
   if (batchFinished && batch !== undefined) await deps.onBatchFinished?.(batch);
-  return { ...report, duplicates: receipts.filter((r) => !r.created).length, enqueued: true, ...(batch === undefined ? {} : { batch }) };
+  return { ...report, duplicates: prepared.length - own.length, enqueued: true, ...(batch === undefined ? {} : { batch }) };
 }

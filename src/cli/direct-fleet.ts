@@ -1,0 +1,60 @@
+import { Redis } from 'ioredis';
+import { loadSettings, type Settings } from '../config/load-settings.js';
+import type { JobResult } from '../core/job/job-result.js';
+import { createBatchStore, type BatchStore } from '../queue/batches/batch-store.js';
+import { createProducer, type Producer } from '../queue/create-producer.js';
+import { createRedisConnection } from '../queue/create-redis-connection.js';
+import { createFleetQueues, type FleetQueues } from '../queue/fleet-queues.js';
+import { readJobResult } from '../queue/read-job-result.js';
+import { CliError, EXIT, networkReason, redactUrl } from './cli-error.js';
+
+/** The fleet straight from Redis, for the CLI's direct mode (no API). */
+export interface DirectFleet {
+  settings: Settings;
+  redis: Redis;
+  queues: FleetQueues;
+  producer: Producer;
+  batches: BatchStore;
+  read(id: string): Promise<JobResult | undefined>;
+  close(): Promise<void>;
+}
+
+/** Fails fast, in one line, when Redis does not answer (the fleet's connection would wait for it forever). */
+async function probe(url: string, timeoutMs: number): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  let lastError: unknown;
+  redis.on('error', (error) => (lastError = error));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new CliError(
+      `cannot reach Redis at ${redactUrl(url)}: ${networkReason(lastError ?? error)}; start the fleet with "fleet up", set REDIS_URL, or use --api URL`,
+      EXIT.failed,
+    );
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Loads the settings (FLEET_CONFIG, FLEET_NAME, REDIS_URL) and connects to the fleet's Redis. */
+export async function openDirectFleet(env: Record<string, string | undefined> = process.env, timeoutMs = 3_000): Promise<DirectFleet> {
+  const settings = loadSettings({ env });
+  await probe(settings.redisUrl, timeoutMs);
+  const { fleet } = settings;
+  const redis = createRedisConnection(settings.redisUrl, 'fleet-cli');
+  redis.on('error', () => undefined);
+  const queues = createFleetQueues(fleet, redis);
+  return {
+    settings,
+    redis,
+    queues,
+    producer: createProducer({ fleet, queues, redis }),
+    batches: createBatchStore({ redis, fleetName: fleet.name, keepSeconds: fleet.jobs.keepCompletedSeconds }),
+    read: (id) => readJobResult({ fleetName: fleet.name, queues, redis }, id),
+    async close() {
+      await queues.close().catch(() => undefined);
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}

@@ -1,0 +1,296 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { documentIdFromFileName } from '../../src/cli/document-id.js';
+import type { FleetUpInfo } from '../../workers/up.js';
+import { REDIS_URL } from '../helpers/fleet-harness.js';
+
+const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
+const FLEET_NAME = `cli-test-${randomBytes(3).toString('hex')}`;
+/** Variables of the caller's shell that would change where the commands go. */
+const SCRUBBED = [
+  'FLEET_API_URL',
+  'FLEET_API_KEY',
+  'FLEET_API_KEYS',
+  'FLEET_API_KEYS_FILE',
+  'FLEET_CONFIG',
+  'BEDROCK_ENDPOINT',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_PROFILE',
+  'AWS_BEARER_TOKEN_BEDROCK',
+];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const running = new Set<ChildProcess>();
+const dir = mkdtempSync(join(tmpdir(), 'fleet-cli-test-'));
+const docs = join(dir, 'docs');
+let up: ChildProcess | undefined;
+let upExited: Promise<number | null> | undefined;
+let upStderr = '';
+let info: FleetUpInfo | undefined;
+
+function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = { ...process.env, REDIS_URL, FLEET_NAME, LOG_LEVEL: 'warn' };
+  for (const name of SCRUBBED) delete base[name];
+  return { ...base, ...extra };
+}
+
+/** Runs `fleet ARGS` to its end (killed after 40 s). */
+async function fleet(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> {
+  const child = spawn(process.execPath, [FLEET_BIN, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  running.delete(child);
+  return { code, stdout, stderr };
+}
+
+function upInfo(): FleetUpInfo {
+  if (info === undefined) throw new Error(`fleet up did not start: ${upStderr}`);
+  return info;
+}
+
+const apiKey = (): string => upInfo().keys?.find((k) => k.tenant === 'local')?.key ?? '';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function childPids(): number[] {
+  if (info === undefined) return [];
+  return [info.api.pid, ...info.workers.map((w) => w.pid), ...(info.emulator === undefined ? [] : [info.emulator.pid])];
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  server.close();
+  await once(server, 'close');
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
+
+/** 20 documents: 10 .txt and 10 .md, some names with spaces and accents. */
+const FILES = Array.from({ length: 20 }, (_, i) =>
+  i % 2 === 0 ? `note-${i}.txt` : i === 1 ? 'Chapter One (draft).md' : i === 3 ? 'résumé 3.md' : `chapter-${i}.md`,
+);
+const EXPECTED_IDS = FILES.map((name) => documentIdFromFileName(name)).sort();
+
+interface ResultLine {
+  id: string;
+  state: string;
+  tenant: string;
+  task: string;
+  tags: Record<string, string>;
+  answer?: { text: string };
+}
+
+beforeAll(async () => {
+  mkdirSync(docs);
+  for (const [i, name] of FILES.entries()) {
+    writeFileSync(join(docs, name), `Document ${i}. Queues hold jobs; workers of each tier take them and call models.\n`);
+  }
+  writeFileSync(join(docs, 'ignored.json'), '{}');
+
+  up = spawn(process.execPath, [FLEET_BIN, 'up', '--port', '0', '--json', '--logs', join(dir, 'logs')], {
+    env: env(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const child = up;
+  upExited = once(child, 'exit').then(([code]) => code as number | null);
+  child.stderr?.on('data', (chunk: Buffer) => (upStderr += chunk.toString()));
+  let stdout = '';
+  const first = new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const end = stdout.indexOf('\n');
+      if (end >= 0) resolve(stdout.slice(0, end));
+    });
+    void upExited?.then((code) => reject(new Error(`fleet up exited with ${code}: ${upStderr}`)));
+    setTimeout(() => reject(new Error(`fleet up not ready in 45 s: ${upStderr}`)), 45_000);
+  });
+  info = JSON.parse(await first) as FleetUpInfo;
+}, 60_000);
+
+afterAll(async () => {
+  for (const child of running) child.kill('SIGKILL');
+  if (up !== undefined && up.exitCode === null && up.signalCode === null) {
+    up.kill('SIGTERM');
+    const stopped = await Promise.race([upExited, new Promise((resolve) => setTimeout(() => resolve('timeout'), 15_000))]);
+    if (stopped === 'timeout') up.kill('SIGKILL');
+  }
+  // Whatever fleet up left behind (it was killed, or it failed to stop them).
+  for (const pid of childPids()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+  const redis = new Redis(REDIS_URL);
+  try {
+    const keys = await redis.keys(`{${FLEET_NAME}}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+  rmSync(dir, { recursive: true, force: true });
+}, 30_000);
+
+describe('fleet up', () => {
+  it('prints the API URL, keys for tenant local and admin, the export line and the log folder', () => {
+    const { url, keys, workers, bedrock } = upInfo();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(keys?.map((k) => k.tenant)).toEqual(['local', 'admin']);
+    expect(workers.map((w) => w.tier)).toEqual(['small', 'medium', 'large']);
+    expect(bedrock).toBe('emulator');
+    expect(upStderr).toContain(`API: ${url}`);
+    expect(upStderr).toContain(`export FLEET_API_URL=${url} FLEET_API_KEY=${apiKey()}`);
+    expect(upStderr).toContain(`logs: ${join(dir, 'logs')}`);
+  });
+});
+
+describe('enqueue → status → results', () => {
+  it('through the API: a folder of 20 files comes back as 20 completed results with the tag, ids from file names', async () => {
+    const api = ['--api', upInfo().url];
+    const key = { FLEET_API_KEY: apiKey() };
+    const enqueued = await fleet(['enqueue', docs, '--task', 'summarization', '--tag', 'team=docs', ...api], key);
+    expect(enqueued.code, enqueued.stderr).toBe(0);
+    const batchId = enqueued.stdout.trim();
+    expect(batchId).toMatch(/^b-[0-9a-f-]+$/);
+    expect(enqueued.stderr).toContain(`enqueued 20 jobs in batch ${batchId}`);
+
+    const status = await fleet(['status', batchId, '--watch', '--json', '--interval', '0.5', '--timeout', '30', ...api], key);
+    expect(status.code, status.stderr).toBe(0);
+    const final = JSON.parse(lines(status.stdout).at(-1) ?? '{}') as { status: string; total: number; counts: Record<string, number>; byTier: Record<string, number> };
+    expect(final).toMatchObject({ status: 'finished', total: 20, counts: { completed: 20, failed: 0, pending: 0 } });
+    expect(Object.values(final.byTier).reduce((a, b) => a + b, 0)).toBe(20);
+
+    const out = join(dir, 'out.jsonl');
+    const results = await fleet(['results', batchId, '-o', out, ...api], key);
+    expect(results.code, results.stderr).toBe(0);
+    expect(results.stdout).toBe('');
+    expect(results.stderr).toContain(`wrote 20 results of batch ${batchId} to ${out}`);
+    const rows = lines(readFileSync(out, 'utf8')).map((l) => JSON.parse(l) as ResultLine);
+    expect(rows).toHaveLength(20);
+    for (const row of rows) {
+      expect(row).toMatchObject({ state: 'completed', tenant: 'local', task: 'summarization', tags: { team: 'docs' } });
+      expect(row.answer?.text).toBeTruthy();
+    }
+    expect(rows.map((r) => r.id).sort()).toEqual(EXPECTED_IDS);
+    expect(rows.map((r) => r.id)).toContain('Chapter_One_draft_.md');
+    expect(rows.map((r) => r.id)).toContain('resume_3.md');
+  });
+
+  it('straight to Redis (no --api): the same round trip, results on stdout', async () => {
+    const enqueued = await fleet(['enqueue', docs, '--task', 'summarization', '--tag', 'team=docs', '--id-prefix', 'direct-', '--json']);
+    expect(enqueued.code, enqueued.stderr).toBe(0);
+    const receipt = JSON.parse(enqueued.stdout) as { batchId: string; accepted: number; refusedCount: number; duplicates: number };
+    expect(receipt).toMatchObject({ accepted: 20, refusedCount: 0, duplicates: 0 });
+
+    const status = await fleet(['status', receipt.batchId, '--watch', '--json', '--interval', '0.5', '--timeout', '30']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(lines(status.stdout).at(-1) ?? '{}')).toMatchObject({ status: 'finished', counts: { completed: 20, failed: 0 } });
+
+    const results = await fleet(['results', receipt.batchId, '--order', 'finished']);
+    expect(results.code, results.stderr).toBe(0);
+    const rows = lines(results.stdout).map((l) => JSON.parse(l) as ResultLine);
+    expect(rows).toHaveLength(20);
+    expect(rows.every((r) => r.state === 'completed' && r.tags.team === 'docs' && r.tenant === 'default')).toBe(true);
+    expect(rows.map((r) => r.id).sort()).toEqual(FILES.map((name) => documentIdFromFileName(name, 'direct-')).sort());
+  });
+
+  it('enqueues what it can with a warning (exit 0), and nothing with --all-or-nothing (exit 1)', async () => {
+    const jsonl = join(dir, 'mixed.jsonl');
+    writeFileSync(jsonl, ['"first document"', '{not json', '{"document": "second", "tier": "huge"}', '{"document": "third"}'].join('\n'));
+    const partial = await fleet(['enqueue', jsonl, '--task', 'classification']);
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stderr).toContain('refused 2 of 4 documents:');
+    expect(partial.stderr).toContain('line 2: (document): not valid JSON');
+    expect(partial.stderr).toContain('line 3: tier: no tier is named "huge"');
+    expect(partial.stderr).toMatch(/fleet: warning: 2 documents refused; 2 enqueued in batch b-/);
+
+    const refused = await fleet(['enqueue', jsonl, '--all-or-nothing', '--api', upInfo().url], { FLEET_API_KEY: apiKey() });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('fleet: nothing enqueued: 2 of 4 documents refused and --all-or-nothing is set');
+
+    const status = await fleet(['status', partial.stdout.trim(), '--watch', '--json', '--interval', '0.5', '--timeout', '30']);
+    expect(status.code, status.stderr).toBe(0);
+  });
+});
+
+describe('errors: one line that says what to do, and an exit code', () => {
+  const oneLine = (run: Run): string => {
+    expect(lines(run.stderr)).toHaveLength(1);
+    return run.stderr.trim();
+  };
+
+  it('bad usage exits 2: an unknown flag, a missing file, a missing argument', async () => {
+    const [unknown, missing, noArgument, badTag] = await Promise.all([
+      fleet(['enqueue', docs, '--bogus']),
+      fleet(['enqueue', join(dir, 'no-such-folder')]),
+      fleet(['status']),
+      fleet(['enqueue', docs, '--tag', 'nokey']),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(oneLine(unknown)).toBe(`fleet: unknown option '--bogus' (see "fleet enqueue --help")`);
+    expect(missing.code).toBe(2);
+    expect(oneLine(missing)).toBe(
+      `fleet: cannot read "${join(dir, 'no-such-folder')}": no such file or directory; pass a JSONL file, a folder of .txt/.md files, or - for stdin`,
+    );
+    expect(noArgument.code).toBe(2);
+    expect(oneLine(noArgument)).toMatch(/^fleet: missing required argument 'batch'/);
+    expect(badTag.code).toBe(2);
+    expect(oneLine(badTag)).toMatch(/expected key=value, got "nokey"/);
+  });
+
+  it('an unreachable API exits 1 and says how to start it; a wrong key exits 2; an unknown batch exits 4', async () => {
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const key = { FLEET_API_KEY: 'local-0123456789abcdef' };
+    const [enqueue, status, wrongKey, unknownBatch] = await Promise.all([
+      fleet(['enqueue', docs, '--api', url], key),
+      fleet(['status', 'b-1'], { ...key, FLEET_API_URL: url }),
+      fleet(['status', 'b-1', '--api', upInfo().url], key),
+      fleet(['results', 'no-such-batch', '--api', upInfo().url], { FLEET_API_KEY: apiKey() }),
+    ]);
+    for (const run of [enqueue, status]) {
+      expect(run.code).toBe(1);
+      expect(oneLine(run)).toBe(`fleet: cannot reach the API at ${url}: connection refused; start it with "fleet up" or set FLEET_API_URL`);
+    }
+    expect(wrongKey.code).toBe(2);
+    expect(oneLine(wrongKey)).toMatch(/refused the key \(401 unauthorized.*\); set FLEET_API_KEY/);
+    expect(unknownBatch.code).toBe(4);
+    expect(oneLine(unknownBatch)).toMatch(/^fleet: no batch "no-such-batch" at http/);
+  });
+});
+
+describe('fleet up, stopping', () => {
+  it('stops every process it started on SIGTERM and exits 0', async () => {
+    const pids = childPids();
+    expect(pids.every(alive)).toBe(true);
+    up?.kill('SIGTERM');
+    expect(await upExited).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+    expect(upStderr).toContain('SIGTERM: stopping everything');
+  }, 30_000);
+});
