@@ -75,7 +75,7 @@ try {
         headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/x-ndjson' },
         body: ndjson(r),
         duplex: 'half',
-      } as RequestInit);
+      });
       const body = (await response.json()) as { accepted: number; refusedCount: number };
       const seconds = (performance.now() - started) / 1000;
       const run = {
