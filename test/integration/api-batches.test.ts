@@ -79,7 +79,7 @@ describe('batches over HTTP', () => {
     expect(body.refused[1]?.message).toMatch(/no tier is named "huge"/);
     expect(await h.fleet.queues.queue('large').getWaitingCount()).toBe(2);
     const view = (await h.app.inject({ url: `/v1/batches/${body.batchId}`, headers: auth('acme') })).json<BatchView>();
-    expect(view).toMatchObject({ total: 2, counts: { pending: 2 } });
+    expect(view).toMatchObject({ total: 2, counts: { pending: 2, queued: 2, active: 0, escalated: 0 } });
   });
 
   it('enqueue nothing of an all-or-nothing batch with a bad document', async () => {
@@ -153,3 +153,28 @@ describe('a batch reusing job ids of an earlier one', () => {
     expect(done).toMatchObject({ total: 1, counts: { completed: 1, pending: 0 } });
   });
 });
+
+describe('batch counts by state', () => {
+  it('split pending jobs into queued, active and escalated', async () => {
+    h = await startApiHarness({
+      workers: ['small'],
+      scenario: {
+        defaults: { answer: { mode: 'plausible', confidence: 0.9 } },
+        models: { 'amazon.nova-micro-v1:0': { answer: { rules: [{ match: 'hard', reply: 'Unsure.', confidence: 0.1 }] } } },
+      },
+    });
+    const posted = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: auth('acme'),
+      payload: { id: 'states-1', defaults: { strategy: 'cascade' }, documents: ['A hard one.', 'Another hard one.', { tier: 'large', prompt: 'Waits.' }] },
+    });
+    expect(posted.json()).toMatchObject({ accepted: 3 });
+    // Both cascades escalate from small to medium, where no worker runs; the large job waits.
+    await h.fleet.waitFor('states-1-0', ['escalated']);
+    await h.fleet.waitFor('states-1-1', ['escalated']);
+    const view = (await h.app.inject({ url: '/v1/batches/states-1', headers: auth('acme') })).json<BatchView & { counts: Record<string, number> }>();
+    expect(view.counts).toEqual({ completed: 0, failed: 0, pending: 3, queued: 1, active: 0, escalated: 2 });
+  });
+});
+

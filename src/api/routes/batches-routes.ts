@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { webhookSchema } from '../../core/job/job-spec.js';
 import type { BatchRecord } from '../../queue/batches/batch-store.js';
+import { countPendingStates } from '../../queue/batches/count-pending-states.js';
 import { batchReceiptView, batchStatusView, type BatchReceiptView, type BatchStatusView } from '../../queue/batches/batch-views.js';
 import { BatchConflictError, submitBatch, type BatchReceipt } from '../../queue/batches/submit-batch.js';
 import { ApiError } from '../api-error.js';
@@ -118,8 +119,20 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   app.get(
     '/v1/batches/:id',
-    { schema: { summary: 'A batch: counts by state, cost so far, progress', tags: ['batches'], params: idParams } },
-    async (request) => batchView(await ownBatch(request.tenant, (request.params as { id: string }).id)),
+    {
+      schema: {
+        summary: 'A batch: counts by state (completed, failed, pending; pending split into queued, active and escalated for batches up to 10,000 jobs), finished jobs per tier, cost so far, progress',
+        tags: ['batches'],
+        params: idParams,
+      },
+    },
+    async (request) => {
+      const batch = await ownBatch(request.tenant, (request.params as { id: string }).id);
+      const view = batchView(batch);
+      if (view.counts.pending === 0) return { ...view, counts: { ...view.counts, queued: 0, active: 0, escalated: 0 } };
+      const states = await countPendingStates({ batches: deps.batches, queues: deps.queues, redis: deps.redis, fleetName: deps.fleet.name }, batch.id, batch.total);
+      return states === undefined ? view : { ...view, counts: { ...view.counts, ...states } };
+    },
   );
 
   app.get(
