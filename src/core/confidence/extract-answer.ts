@@ -1,0 +1,60 @@
+/** How an answer is reduced to something comparable across models. */
+export type Extractor =
+  | { kind: 'choice'; letters?: string }
+  | { kind: 'number' }
+  | { kind: 'exact' }
+  | { kind: 'regex'; pattern: string; flags?: string };
+
+const CHOICE_PATTERNS = [
+  /\banswer\s*(?:is|:)?\s*[:\-]?\s*\(?([A-Z])\)?(?![a-z])/i,
+  /\boption\s*\(?([A-Z])\)?(?![a-z])/i,
+  /^\s*\(?([A-Z])\)?\s*(?:[.):\n]|$)/,
+  /\(([A-Z])\)/,
+];
+
+function extractChoice(text: string, letters: string): string | undefined {
+  for (const pattern of CHOICE_PATTERNS) {
+    const letter = pattern.exec(text)?.[1]?.toUpperCase();
+    if (letter !== undefined && letters.includes(letter)) return letter;
+  }
+  const lone = text.match(new RegExp(`\\b[${letters}]\\b`, 'g'));
+  return lone?.length === 1 ? lone[0] : undefined;
+}
+
+function extractNumber(text: string): string | undefined {
+  const numbers = text.replace(/(\d),(\d{3})/g, '$1$2').match(/-?\d+(?:\.\d+)?/g);
+  const last = numbers?.at(-1);
+  return last === undefined ? undefined : String(Number(last));
+}
+
+/** Lower case, no punctuation, single spaces: answers that differ only in form compare equal. */
+export function normalizeText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * The comparable answer in a model's text: a choice letter, the last
+ * number, the normalized text, or a regex's first group. Undefined when the
+ * text holds none (an abstention, which never agrees with anything).
+ */
+export function extractAnswer(text: string, extractor: Extractor): string | undefined {
+  switch (extractor.kind) {
+    case 'choice':
+      return extractChoice(text, extractor.letters ?? 'ABCDE');
+    case 'number':
+      return extractNumber(text);
+    case 'exact': {
+      const normalized = normalizeText(text);
+      return normalized === '' ? undefined : normalized;
+    }
+    case 'regex': {
+      const match = new RegExp(extractor.pattern, extractor.flags ?? 'i').exec(text);
+      const value = match?.[1] ?? match?.[0];
+      return value === undefined ? undefined : normalizeText(value);
+    }
+  }
+}
