@@ -6,7 +6,7 @@ export type Extractor =
   | { kind: 'regex'; pattern: string; flags?: string };
 
 const CHOICE_PATTERNS = [
-  /\banswer\s*(?:is|:)?\s*[:\-]?\s*\(?([A-Z])\)?(?![a-z])/i,
+  /\banswer\s*(?:is|:)?\s*[:-]?\s*\(?([A-Z])\)?(?![a-z])/i,
   /\boption\s*\(?([A-Z])\)?(?![a-z])/i,
   /^\s*\(?([A-Z])\)?\s*(?:[.):\n]|$)/,
   /\(([A-Z])\)/,
