@@ -78,5 +78,18 @@ export function checkFleetReferences(fleet: FleetConfig): ReferenceProblem[] {
       });
     }
   }
+  (fleet.routing.rules ?? []).forEach((rule, i) => {
+    const at = ['routing', 'rules', i, 'then'];
+    const { tier, model } = rule.then;
+    const tierConfig = fleet.tiers.find((t) => t.name === tier);
+    if (tier !== undefined && tierConfig === undefined) {
+      problems.push({ path: [...at, 'tier'], message: `no tier is named "${tier}"; expected one of ${tierNames.join(', ')}` });
+    }
+    if (model !== undefined && !modelIds.has(model)) {
+      problems.push({ path: [...at, 'model'], message: `model "${model}" is not in any tier; expected one of ${known}` });
+    } else if (model !== undefined && tierConfig !== undefined && !tierConfig.models.some((m) => m.id === model)) {
+      problems.push({ path: [...at, 'model'], message: `model "${model}" is not in tier "${tier}"` });
+    }
+  });
   return problems;
 }

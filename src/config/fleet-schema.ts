@@ -30,6 +30,10 @@ export const modelSchema = z.strictObject({
   price: priceSchema,
   contextWindow: positiveInt,
   limits: modelLimitsSchema.optional(),
+  /** A quality rating in [0, 1] for the cost router; unrated models meet only a zero minimum. */
+  quality: share.optional(),
+  /** A typical p50 call latency in ms for the latency router, until measurements exist. */
+  latencyMs: positiveInt.optional(),
 });
 
 export const breakerSchema = z.strictObject({
@@ -77,12 +81,58 @@ export const cascadeSchema = z.strictObject({
 /** A routing target: `primary`, `fallback`, or a model id listed in a tier. */
 export const routeTargetSchema = z.string().min(1);
 
+const compiles = (pattern: string): boolean => {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** Conditions of a routing rule; all given ones must hold, and a rule without any matches every job. */
+export const ruleConditionsSchema = z
+  .strictObject({
+    task: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    tags: z.record(z.string(), z.string()).optional(),
+    metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    /** Any of them, as a whole word, in any case. */
+    keywords: z.array(z.string().trim().min(1)).min(1).optional(),
+    /** A JavaScript regular expression, without flags, searched in the job's text. */
+    regex: z.string().min(1).refine(compiles, { message: 'expected a valid regular expression' }).optional(),
+    minChars: nonNegativeInt.optional(),
+    maxChars: nonNegativeInt.optional(),
+    hasImage: z.boolean().optional(),
+  })
+  .refine((when) => when.minChars === undefined || when.maxChars === undefined || when.minChars <= when.maxChars, {
+    message: 'expected minChars ≤ maxChars',
+    path: ['maxChars'],
+  });
+
+export const routingRuleSchema = z.strictObject({
+  name: z.string().min(1).optional(),
+  when: ruleConditionsSchema.default({}),
+  then: z
+    .strictObject({ tier: z.string().min(1).optional(), model: modelIdSchema.optional() })
+    .refine((then) => then.tier !== undefined || then.model !== undefined, { message: 'expected a tier, a model, or both' }),
+});
+
+/** The routers a fleet file may choose; `table` is the routing table by task. */
+export const ROUTERS = ['table', 'rules', 'cost', 'latency', 'adaptive'] as const;
+
 export const routingSchema = z.strictObject({
   primary: modelIdSchema,
   fallback: modelIdSchema,
   /** Task type → target. Task types not listed go to `default`. */
   tasks: z.record(z.string(), routeTargetSchema).default({ ...DEFAULT_TASK_ROUTES }),
   default: routeTargetSchema.default('primary'),
+  /** The router that picks a job's entry tier and model; `table` (the routing table above) when unset. */
+  router: z.enum(ROUTERS).optional(),
+  /** For the rules router: in order, the first match wins. */
+  rules: z.array(routingRuleSchema).optional(),
+}).refine((routing) => routing.router !== 'rules' || (routing.rules ?? []).length > 0, {
+  message: 'the rules router needs at least one rule in "routing.rules"',
+  path: ['rules'],
 });
 
 export const templateSchema = z.strictObject({
@@ -132,4 +182,6 @@ export type FleetConfig = z.infer<typeof fleetSchema>;
 export type TierConfig = z.infer<typeof tierSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type RoutingConfig = z.infer<typeof routingSchema>;
+export type RoutingRuleConfig = z.infer<typeof routingRuleSchema>;
+export type RouterName = (typeof ROUTERS)[number];
 export type TemplateConfig = z.infer<typeof templateSchema>;
