@@ -6,14 +6,13 @@
  *
  *   npm run bench:api -- [--documents 100000] [--repeat 3] [--out bench/results/api-enqueue.json]
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { resolveRedis } from '../src/cli/resolve-redis.js';
+import { spawnApiProcess } from '../src/cli/spawn-api-process.js';
+import { removeFleetKeys } from '../src/queue/remove-fleet-keys.js';
 
 const { values } = parseArgs({
   options: {
@@ -23,7 +22,6 @@ const { values } = parseArgs({
   },
 });
 const DOCUMENTS = Number(values.documents);
-const FLEET_BIN = fileURLToPath(new URL('../bin/fleet.mjs', import.meta.url));
 const KEY = 'bench-key-0123456789abcdef';
 
 const TEXT =
@@ -34,19 +32,6 @@ const TEXT =
 function peakRssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:')) ?? '';
   return Math.round(Number(/(\d+)/.exec(line)?.[1] ?? 0) / 1024);
-}
-
-async function startApi(env: NodeJS.ProcessEnv): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [FLEET_BIN, 'api', '--port', '0'], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  const [message] = (await once(child, 'message')) as [{ url: string }];
-  return {
-    url: message.url,
-    pid: child.pid ?? 0,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    },
-  };
 }
 
 function ndjson(batch: number): ReadableStream<Uint8Array> {
@@ -67,7 +52,7 @@ const runs = [];
 try {
   for (let r = 0; r < Number(values.repeat); r += 1) {
     const fleetName = `bench-api-${r}-${Date.now().toString(36)}`;
-    const api = await startApi({ ...process.env, REDIS_URL: redisInfo.url, FLEET_NAME: fleetName, FLEET_API_KEYS: `bench:${KEY}`, LOG_LEVEL: 'warn' });
+    const api = await spawnApiProcess({ port: 0, env: { REDIS_URL: redisInfo.url, FLEET_NAME: fleetName, FLEET_API_KEYS: `bench:${KEY}`, LOG_LEVEL: 'warn' } });
     try {
       const started = performance.now();
       const response = await fetch(`${api.url}/v1/batches?task=summarization&id=bench-${r}`, {
@@ -92,12 +77,7 @@ try {
     } finally {
       await api.stop();
       const redis = new Redis(redisInfo.url);
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `{${fleetName}}:*`, 'COUNT', 5_000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
+      await removeFleetKeys(redis, fleetName);
       redis.disconnect();
     }
   }

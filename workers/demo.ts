@@ -22,7 +22,7 @@ import { summarizeRun, type RunSummary } from '../src/core/report/summarize-run.
 import { spawnEmulatorProcess, type EmulatorProcess } from '../src/emulator/spawn-emulator-process.js';
 import { createProducer } from '../src/queue/create-producer.js';
 import { createFleetQueues, type FleetQueues } from '../src/queue/fleet-queues.js';
-import { fleetPrefix } from '../src/queue/queue-names.js';
+import { removeFleetKeys } from '../src/queue/remove-fleet-keys.js';
 import { readJobResult } from '../src/queue/read-job-result.js';
 
 export const DEMO_JOBS = fileURLToPath(new URL('../examples/documents/demo-jobs.jsonl', import.meta.url));
@@ -53,15 +53,13 @@ class Started {
   workers: TierWorkerProcess[] = [];
   connection?: Redis;
   queues?: FleetQueues;
-  prefix?: string;
+  fleetName?: string;
 
   async stop(): Promise<void> {
     await Promise.allSettled(this.workers.map((w) => w.stop('SIGTERM')));
-    if (this.connection !== undefined && this.queues !== undefined && this.prefix !== undefined) {
-      for (const queue of this.queues.all()) await queue.obliterate({ force: true }).catch(() => undefined);
-      const keys = await this.connection.keys(`${this.prefix}:*`).catch(() => []);
-      if (keys.length > 0) await this.connection.del(...keys).catch(() => undefined);
-      await this.queues.close().catch(() => undefined);
+    if (this.connection !== undefined && this.fleetName !== undefined) {
+      await this.queues?.close().catch(() => undefined);
+      await removeFleetKeys(this.connection, this.fleetName).catch(() => undefined);
     }
     this.connection?.disconnect();
     await this.emulator?.stop().catch(() => undefined);
@@ -125,7 +123,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
     note(`workers: ${started.workers.map((w) => `${w.tier} (pid ${w.pid})`).join(', ')}; logs in ${logDir}`);
 
     started.connection = new Redis(started.redis.url, { maxRetriesPerRequest: null });
-    started.prefix = fleetPrefix(settings.fleet.name);
+    started.fleetName = settings.fleet.name;
     const queues = (started.queues = createFleetQueues(settings.fleet, started.connection));
     const producer = createProducer({ fleet: settings.fleet, queues, redis: started.connection });
     const { jobs, unreadable } = await readJobFile(options.jobsFile ?? DEMO_JOBS);

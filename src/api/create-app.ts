@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { fleetPrefix } from '../queue/queue-names.js';
 import type { ApiDeps } from './api-deps.js';
 import { registerErrorHandler } from './api-error.js';
 import { bearerToken, registerBearerAuth } from './auth/register-bearer-auth.js';
@@ -43,7 +44,7 @@ export async function createApp(deps: ApiDeps, extras: AppExtras = {}): Promise<
       max: deps.limits.rateLimitPerMinute,
       timeWindow: 60_000,
       redis: deps.redis,
-      nameSpace: `{${deps.fleet.name}}:rate-limit:`,
+      nameSpace: `${fleetPrefix(deps.fleet.name)}:rate-limit:`,
       // Per API key; the key itself never reaches Redis.
       keyGenerator: (request) => createHash('sha256').update(bearerToken(request) ?? '').digest('hex').slice(0, 16),
       errorResponseBuilder: (_request, context) => ({

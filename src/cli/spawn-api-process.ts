@@ -1,18 +1,8 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { spawnFleetProcess, type FleetProcess } from './spawn-fleet-process.js';
 
-const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
-
-export interface ApiProcess {
+export interface ApiProcess extends FleetProcess {
   /** Where it listens, as it reported (the real port when started on port 0). */
   url: string;
-  pid: number;
-  /** Resolves with the exit code (or null when killed by a signal) once the process has exited. */
-  readonly exited: Promise<number | null>;
-  /** Sends a signal (SIGTERM by default) and waits for the exit code. */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 export interface SpawnApiProcessOptions {
@@ -29,53 +19,16 @@ export interface SpawnApiProcessOptions {
 /** Starts `fleet api` in its own process and waits until it listens (its IPC `{ type: 'ready', url }` message). */
 export async function spawnApiProcess(options: SpawnApiProcessOptions): Promise<ApiProcess> {
   const host = options.host ?? '127.0.0.1';
-  const timeoutMs = options.readyTimeoutMs ?? 20_000;
-  const child = spawn(process.execPath, [FLEET_BIN, 'api', '--port', String(options.port), '--host', host], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  const { process: api, ready } = await spawnFleetProcess({
+    args: ['api', '--port', String(options.port), '--host', host],
+    label: `the API on ${host}:${options.port}`,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.logFile === undefined ? {} : { logFile: options.logFile }),
+    ...(options.readyTimeoutMs === undefined ? {} : { readyTimeoutMs: options.readyTimeoutMs }),
   });
-  const { stdout, stderr: errors } = child;
-  if (stdout === null || errors === null) throw new Error('the API process has no output pipes');
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const log = options.logFile === undefined ? undefined : createWriteStream(options.logFile, { flags: 'a' });
-  const stderr: string[] = [];
-  stdout.on('data', (chunk: Buffer) => log?.write(chunk));
-  errors.on('data', (chunk: Buffer) => {
-    stderr.push(chunk.toString());
-    log?.write(chunk);
-  });
-  void exited.then(() => log?.end());
-
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the API on ${host}:${options.port} was not ready after ${timeoutMs} ms`)), timeoutMs);
-    child.on('message', (message: unknown) => {
-      const m = message as { type?: unknown; url?: unknown } | null;
-      if (typeof m === 'object' && m !== null && m.type === 'ready' && typeof m.url === 'string') {
-        clearTimeout(timer);
-        child.disconnect();
-        resolve(m.url);
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      const said = stderr.join('').trim().split('\n').at(-1) ?? '';
-      reject(new Error(`the API on ${host}:${options.port} exited with ${code} before it was ready${said === '' ? '' : `: ${said}`}`));
-    });
-  });
-  let url: string;
-  try {
-    url = await ready;
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
+  if (typeof ready.url !== 'string') {
+    await api.stop('SIGKILL');
+    throw new Error('the API said it was ready without its URL');
   }
-  return {
-    url,
-    pid: child.pid ?? 0,
-    exited,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
-  };
+  return { ...api, url: ready.url };
 }

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseApiKeys, type ApiKeyEntry } from '../api/auth/api-key-table.js';
 import { ConfigError } from './config-error.js';
+import { emptyAsUndefined } from './env-schema.js';
 
-const emptyAsUndefined = (v: unknown): unknown => (v === '' ? undefined : v);
 const optionalText = z.preprocess(emptyAsUndefined, z.string().optional());
 
 const apiEnvSchema = z.object({

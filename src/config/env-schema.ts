@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { modelIdSchema } from './fleet-schema.js';
 
-const emptyAsUndefined = (v: unknown): unknown => (v === '' ? undefined : v);
+/** An empty variable counts as unset. */
+export const emptyAsUndefined = (v: unknown): unknown => (v === '' ? undefined : v);
 
 const url = (protocols: string[], example: string) =>
   z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `expected a URL like ${example}` });

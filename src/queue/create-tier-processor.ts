@@ -27,7 +27,7 @@ export interface TierProcessorDeps {
   breakers: BreakerRegistry;
   queues: FleetQueues;
   logger: Logger;
-  /** Whether the client cancelled this job (checked before each run and resume). */
+  /** Whether the client cancelled this job (checked when an escalated job resumes). */
   isCancelled?: (jobId: string) => Promise<boolean>;
   now?: () => number;
 }
@@ -52,8 +52,12 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     if (token === undefined) throw new Error('a tier job needs the worker token');
     const data = job.data;
     const log = deps.logger.child({ jobId: data.id, bullJobId: job.id, tier: tierName });
-    if ((await deps.isCancelled?.(data.id)) === true) throw new UnrecoverableError(CANCEL_REASON);
-    if (data.escalation !== undefined) return resumeAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, token);
+    if (data.escalation !== undefined) {
+      // A cancelled escalation resumes with its child gone: the marker says why. (Waiting jobs are
+      // removed and running ones aborted directly, so no other run needs this read.)
+      if ((await deps.isCancelled?.(data.id)) === true) throw new UnrecoverableError(CANCEL_REASON);
+      return resumeAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, token);
+    }
 
     const startedAt = now();
     let answered;

@@ -69,7 +69,6 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
 
   /** A client's job keeps its id reserved only as long as its result is kept. */
   const releaseIdAfter = (job: TierJob, seconds: number): void => {
-    if (job.id !== job.data.id) return;
     deps.connection
       .expire(jobIndexKey(fleet.name, job.data.id), seconds)
       .catch((error: unknown) => log.warn({ err: error, jobId: job.data.id }, 'could not set the job index expiry'));

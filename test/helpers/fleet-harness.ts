@@ -15,7 +15,7 @@ import { createRedisConnection } from '../../src/queue/create-redis-connection.j
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
 import { createFleetQueues, type FleetQueues } from '../../src/queue/fleet-queues.js';
 import type { JobObserver } from '../../src/queue/job-observer.js';
-import { fleetPrefix } from '../../src/queue/queue-names.js';
+import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
 import { readJobResult } from '../../src/queue/read-job-result.js';
 import { createBreakerRegistry, type BreakerRegistry } from '../../src/resilience/breaker-registry.js';
 
@@ -138,10 +138,8 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     waitFor,
     async close() {
       await Promise.all([...workers.values()].map((w) => w.close()));
-      for (const queue of queues.all()) await queue.obliterate({ force: true });
-      const keys = await redis.keys(`${fleetPrefix(fleet.name)}:*`);
-      if (keys.length > 0) await redis.del(...keys);
       await queues.close();
+      await removeFleetKeys(redis, fleet.name);
       breakers.shutdown();
       redis.disconnect();
       connection.disconnect();

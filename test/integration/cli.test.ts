@@ -1,3 +1,4 @@
+import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentIdFromFileName } from '../../src/cli/document-id.js';
 import type { FleetUpInfo } from '../../workers/up.js';
 import { REDIS_URL } from '../helpers/fleet-harness.js';
+import { alive } from '../helpers/process-alive.js';
 
 const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
 const FLEET_NAME = `cli-test-${randomBytes(3).toString('hex')}`;
@@ -69,14 +71,6 @@ function upInfo(): FleetUpInfo {
 
 const apiKey = (): string => upInfo().keys?.find((k) => k.tenant === 'local')?.key ?? '';
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function childPids(): number[] {
   if (info === undefined) return [];
@@ -148,8 +142,7 @@ afterAll(async () => {
   for (const pid of childPids()) if (alive(pid)) process.kill(pid, 'SIGKILL');
   const redis = new Redis(REDIS_URL);
   try {
-    const keys = await redis.keys(`{${FLEET_NAME}}:*`);
-    if (keys.length > 0) await redis.del(...keys);
+    await removeFleetKeys(redis, FLEET_NAME);
   } finally {
     redis.disconnect();
   }

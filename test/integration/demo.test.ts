@@ -8,6 +8,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { resolveRedis, RedisUnavailableError } from '../../src/cli/resolve-redis.js';
 import { REDIS_URL } from '../helpers/fleet-harness.js';
+import { alive } from '../helpers/process-alive.js';
 
 const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
 const DEMO_JOBS = fileURLToPath(new URL('../../examples/documents/demo-jobs.jsonl', import.meta.url));
@@ -30,14 +31,6 @@ function sampleJobs(count: number): string {
   return file;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface DemoJson {
   fleet: string;

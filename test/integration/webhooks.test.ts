@@ -13,7 +13,7 @@ import { verifyWebhook } from '../../src/core/webhooks/sign-webhook.js';
 import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
 import type { FinishedJob } from '../../src/queue/job-observer.js';
-import { fleetPrefix } from '../../src/queue/queue-names.js';
+import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
 import type { TierJobData } from '../../src/queue/tier-job-data.js';
 import { createWebhookObserver } from '../../src/queue/webhooks/create-webhook-observer.js';
 import { createWebhookWorker, type WebhookWorker } from '../../src/queue/webhooks/create-webhook-worker.js';
@@ -101,10 +101,8 @@ async function startWebhooks(options: { logger?: Logger; backoffDelayMs?: number
     async close() {
       await worker.close(true);
       await dispatcher.close();
-      await queue.obliterate({ force: true });
       await queue.close();
-      const keys = await redis.keys(`${fleetPrefix(fleetName)}:*`);
-      if (keys.length > 0) await redis.del(...keys);
+      await removeFleetKeys(redis, fleetName);
       redis.disconnect();
       connection.disconnect();
     },

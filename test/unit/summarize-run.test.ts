@@ -3,6 +3,7 @@ import { formatRunSummary, shortModelId } from '../../src/cli/format-run-summary
 import type { Attempt } from '../../src/core/job/attempt.js';
 import type { JobResult, JobState } from '../../src/core/job/job-result.js';
 import { nearestRank, summarizeRun } from '../../src/core/report/summarize-run.js';
+import { makeAttempt } from '../helpers/attempt-fixture.js';
 
 const SMALL = 'amazon.nova-micro-v1:0';
 const SMALL_FALLBACK = 'meta.llama3-1-8b-instruct-v1:0';
@@ -10,21 +11,7 @@ const MEDIUM = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const MEDIUM_FALLBACK = 'anthropic.claude-3-haiku-20240307-v1:0';
 const LARGE = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 
-function attempt(tier: string, model: string, outcome: Attempt['outcome'], over: Partial<Attempt> = {}): Attempt {
-  const answered = outcome === 'accepted' || outcome === 'escalated';
-  return {
-    tier,
-    model,
-    outcome,
-    startedAt: 1_000,
-    latencyMs: answered ? 100 : 5,
-    costUsd: answered ? 0.001 : 0,
-    fallback: false,
-    ...(answered ? { usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 } } : {}),
-    ...(outcome === 'error' ? { error: { kind: 'throttled', code: 'ThrottlingException', message: 'Too many requests' } } : {}),
-    ...over,
-  };
-}
+const attempt = makeAttempt;
 
 let next = 0;
 function job(state: JobState, attempts: Attempt[], strategy: JobResult['strategy'] = 'cascade'): JobResult {

@@ -7,26 +7,14 @@ import { parseRecentJob, recentJobOf } from '../../../src/core/report/recent-job
 import { parseStatField, statField } from '../../../src/core/report/stat-field.js';
 import { latencySamples, statIncrements } from '../../../src/core/report/stat-increments.js';
 import { sumStatBuckets, tierSeries, type StatBucket } from '../../../src/core/report/sum-stat-buckets.js';
+import { makeAttempt } from '../../helpers/attempt-fixture.js';
 
 const SMALL = 'amazon.nova-micro-v1:0';
 const SMALL_FALLBACK = 'meta.llama3-1-8b-instruct-v1:0';
 const MEDIUM = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 
-function attempt(tier: string, model: string, outcome: Attempt['outcome'], over: Partial<Attempt> = {}): Attempt {
-  const answered = outcome === 'accepted' || outcome === 'escalated';
-  return {
-    tier,
-    model,
-    outcome,
-    startedAt: 1_000,
-    latencyMs: answered ? 100 : 5,
-    costUsd: answered ? 0.001 : 0,
-    fallback: false,
-    ...(answered ? { usage: { inputTokens: 100, outputTokens: 20, totalTokens: 120 } } : {}),
-    ...(outcome === 'error' ? { error: { kind: 'transient', code: 'ServiceUnavailableException', message: 'down' } } : {}),
-    ...over,
-  };
-}
+const attempt = (tier: string, model: string, outcome: Attempt['outcome'], over: Partial<Attempt> = {}): Attempt =>
+  makeAttempt(tier, model, outcome, over, { kind: 'transient', code: 'ServiceUnavailableException', message: 'down' });
 
 /** Increments as a field → value map, for readable expectations. */
 const asMap = (job: Parameters<typeof statIncrements>[0]) =>
