@@ -16,6 +16,7 @@ import { createBatchStore } from '../src/queue/batches/batch-store.js';
 import { batchAnnouncer } from '../src/queue/batches/create-batch-observer.js';
 import { cancelJob } from '../src/queue/cancel-job.js';
 import { createProducer } from '../src/queue/create-producer.js';
+import { openProducerRouting } from '../src/queue/routing/open-producer-routing.js';
 import { createRedisConnection } from '../src/queue/create-redis-connection.js';
 import { createFleetQueues } from '../src/queue/fleet-queues.js';
 import { readJobResult } from '../src/queue/read-job-result.js';
@@ -34,7 +35,8 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
   const logger = createLogger({ level: settings.logLevel, logPrompts: settings.logPrompts, name: 'api' });
   const redis = createRedisConnection(settings.redisUrl, 'fleet-api');
   const queues = createFleetQueues(fleet, redis);
-  const producer = createProducer({ fleet, queues, redis });
+  const routing = await openProducerRouting({ fleet, fleetFile: settings.fleetFile, redis, queues, logger });
+  const producer = createProducer({ fleet, queues, redis, ...routing.deps });
   const batches = createBatchStore({ redis, fleetName: fleet.name, keepSeconds: fleet.jobs.keepCompletedSeconds });
   const webhooks = createWebhookDispatcher({ fleetName: fleet.name, connection: redis });
   const apiKeys = createApiKeyTable(api.keys);
@@ -81,6 +83,7 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
       .close()
       .then(async () => {
         await webhooks.close();
+        routing.close();
         await queues.close();
         redis.disconnect();
         process.exit(0);

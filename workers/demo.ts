@@ -14,16 +14,18 @@ import { Redis } from 'ioredis';
 import { loadSettings } from '../src/config/load-settings.js';
 import { formatRunSummary } from '../src/cli/format-run-summary.js';
 import { readJobFile } from '../src/cli/read-job-file.js';
-import { resolveRedis, type ResolvedRedis } from '../src/cli/resolve-redis.js';
-import { spawnTierWorker, type TierWorkerProcess } from '../src/cli/spawn-tier-worker.js';
+import { resolveRedis } from '../src/cli/resolve-redis.js';
+import { spawnTierWorker } from '../src/cli/spawn-tier-worker.js';
 import { JobSpecError } from '../src/core/job/job-spec-error.js';
 import type { JobResult } from '../src/core/job/job-result.js';
 import { summarizeRun, type RunSummary } from '../src/core/report/summarize-run.js';
-import { spawnEmulatorProcess, type EmulatorProcess } from '../src/emulator/spawn-emulator-process.js';
+import { spawnEmulatorProcess } from '../src/emulator/spawn-emulator-process.js';
+import { pino } from 'pino';
 import { createProducer } from '../src/queue/create-producer.js';
-import { createFleetQueues, type FleetQueues } from '../src/queue/fleet-queues.js';
-import { removeFleetKeys } from '../src/queue/remove-fleet-keys.js';
+import { openProducerRouting } from '../src/queue/routing/open-producer-routing.js';
+import { createFleetQueues } from '../src/queue/fleet-queues.js';
 import { readJobResult } from '../src/queue/read-job-result.js';
+import { StartedFleet } from '../src/cli/started-fleet.js';
 
 export const DEMO_JOBS = fileURLToPath(new URL('../examples/documents/demo-jobs.jsonl', import.meta.url));
 export const DEMO_SCENARIO = fileURLToPath(new URL('../examples/scenarios/demo.yaml', import.meta.url));
@@ -46,26 +48,6 @@ export interface DemoOutcome {
   logDir: string;
 }
 
-/** Everything the demo started, stopped in reverse order. */
-class Started {
-  redis?: ResolvedRedis;
-  emulator?: EmulatorProcess;
-  workers: TierWorkerProcess[] = [];
-  connection?: Redis;
-  queues?: FleetQueues;
-  fleetName?: string;
-
-  async stop(): Promise<void> {
-    await Promise.allSettled(this.workers.map((w) => w.stop('SIGTERM')));
-    if (this.connection !== undefined && this.fleetName !== undefined) {
-      await this.queues?.close().catch(() => undefined);
-      await removeFleetKeys(this.connection, this.fleetName).catch(() => undefined);
-    }
-    this.connection?.disconnect();
-    await this.emulator?.stop().catch(() => undefined);
-    await this.redis?.stop().catch(() => undefined);
-  }
-}
 
 async function waitForAll(
   read: (id: string) => Promise<JobResult | undefined>,
@@ -99,7 +81,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
   const note = (text: string): void => {
     if (options.json !== true) process.stderr.write(`${text}\n`);
   };
-  const started = new Started();
+  const started = new StartedFleet();
   const interrupted = (): void => {
     note('interrupted: cleaning up');
     void started.stop().finally(() => process.exit(130));
@@ -125,7 +107,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
     started.connection = new Redis(started.redis.url, { maxRetriesPerRequest: null });
     started.fleetName = settings.fleet.name;
     const queues = (started.queues = createFleetQueues(settings.fleet, started.connection));
-    const producer = createProducer({ fleet: settings.fleet, queues, redis: started.connection });
+    const routing = (started.routing = await openProducerRouting({
+      fleet: settings.fleet,
+      fleetFile: settings.fleetFile,
+      redis: started.connection,
+      queues,
+      logger: pino({ name: 'demo', level: 'warn' }, pino.destination(2)),
+    }));
+    const producer = createProducer({ fleet: settings.fleet, queues, redis: started.connection, ...routing.deps });
     const { jobs, unreadable } = await readJobFile(options.jobsFile ?? DEMO_JOBS);
 
     const begin = Date.now();

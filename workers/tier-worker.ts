@@ -6,6 +6,7 @@
  */
 import { hostname } from 'node:os';
 import { ConfigError } from '../src/config/config-error.js';
+import { fleetFileDir } from '../src/config/load-custom-router.js';
 import { loadSettings } from '../src/config/load-settings.js';
 import { modelClientFromSettings } from '../src/converse/model-client-from-settings.js';
 import { createFleetQueues } from '../src/queue/fleet-queues.js';
@@ -13,13 +14,18 @@ import { createRedisConnection } from '../src/queue/create-redis-connection.js';
 import { createTierWorker } from '../src/queue/create-tier-worker.js';
 import { createBatchStore } from '../src/queue/batches/batch-store.js';
 import { createBatchObserver } from '../src/queue/batches/create-batch-observer.js';
+import { createContextObservers } from '../src/queue/create-context-observers.js';
+import { createFlowsWorker } from '../src/queue/flows/create-flows-worker.js';
 import { readJobResult } from '../src/queue/read-job-result.js';
 import { createStatsObserver } from '../src/queue/stats/create-stats-observer.js';
+import { createModelStatsObserver } from '../src/queue/routing/create-model-stats-observer.js';
+import { createModelStatsStore } from '../src/queue/routing/model-stats-store.js';
 import { createWebhookObserver } from '../src/queue/webhooks/create-webhook-observer.js';
 import { createWebhookWorker } from '../src/queue/webhooks/create-webhook-worker.js';
 import { createWebhookDispatcher } from '../src/queue/webhooks/webhook-queue.js';
 import { createBreakerRegistry, type BreakerState } from '../src/resilience/breaker-registry.js';
 import { createBreakerStatePublisher } from '../src/resilience/breaker-state-publisher.js';
+import { createCachedModelClient } from '../src/resilience/cached-model-client.js';
 import { createLogger } from '../src/telemetry/create-logger.js';
 
 export interface TierWorkerProcessOptions {
@@ -39,7 +45,9 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const logger = createLogger({ level: settings.logLevel, logPrompts: settings.logPrompts, name: 'worker' });
   const connection = createRedisConnection(settings.redisUrl, `fleet-worker-${tier.name}`);
   const queues = createFleetQueues(fleet, connection);
-  const { client, sdk } = modelClientFromSettings({ ...settings, env: process.env });
+  const { client: bedrock, sdk } = modelClientFromSettings({ ...settings, env: process.env });
+  // The response cache answers repeated deterministic calls from Redis (off unless the fleet file's `cache.mode` says so).
+  const client = createCachedModelClient({ client: bedrock, redis: connection, fleetName: fleet.name, settings: fleet.cache, logger: logger.child({ part: 'response-cache' }) });
   const processId = `${hostname()}:${process.pid}`;
   const breakerStates = createBreakerStatePublisher({ redis: connection, fleetName: fleet.name, tier: tier.name, processId });
   const breakers = createBreakerRegistry({
@@ -67,8 +75,13 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const observers = [
     createBatchObserver({ batches, webhooks, ...(defaultSecret === undefined ? {} : { defaultSecret }), logger }),
     createStatsObserver({ redis: connection, fleetName: fleet.name }),
+    // Per-(model, task) success rates and latencies the adaptive and latency routers read (docs/routers.md).
+    createModelStatsObserver({ store: createModelStatsStore({ redis: connection, fleetName: fleet.name }) }),
     createWebhookObserver({ dispatcher: webhooks, defaultSecret, readResult: read, logger }),
+    ...createContextObservers({ redis: connection, fleet }),
   ];
+  // Ensemble and pipeline parents (docs/flows.md): every worker process serves them, telling the same observers.
+  const flowsWorker = createFlowsWorker({ fleet, connection, queues, logger, observers, baseDir: fleetFileDir(settings.fleetFile) });
   const worker = createTierWorker({
     observers,
     fleet,
@@ -78,6 +91,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     breakers,
     queues,
     logger,
+    fleetDir: fleetFileDir(settings.fleetFile),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });
   await worker.worker.waitUntilReady();
@@ -97,6 +111,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
       .shutdown()
       .then(async () => {
         clearInterval(heartbeat);
+        await flowsWorker.shutdown();
         await webhookWorker.close();
         await webhooks.close();
         await breakerStates.clear().catch(() => undefined);

@@ -6,6 +6,7 @@ import { registerDemoCommand } from './demo-command.js';
 import { registerEmulatorCommand } from './emulator-command.js';
 import { registerWorkerCommand } from './worker-command.js';
 import { registerEnqueueCommand } from './enqueue-command.js';
+import { registerExperimentsCommand } from './experiments-command.js';
 import { registerStatusCommand } from './status-command.js';
 import { registerResultsCommand } from './results-command.js';
 import { registerUpCommand } from './up-command.js';
@@ -24,6 +25,7 @@ export async function main(argv: string[]): Promise<void> {
   registerEnqueueCommand(program);
   registerStatusCommand(program);
   registerResultsCommand(program);
+  registerExperimentsCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,3 +1,8 @@
+import { checkCascadePolicies } from './check-cascade-policies.js';
+import { checkFallbackReferences } from './fallbacks-schema.js';
+import { checkExperimentReferences } from './check-experiment-references.js';
+import { checkFlowReferences } from './check-flow-references.js';
+import { checkRouterReferences } from './check-router-references.js';
 import type { FleetConfig } from './fleet-schema.js';
 
 export interface ReferenceProblem {
@@ -91,5 +96,10 @@ export function checkFleetReferences(fleet: FleetConfig): ReferenceProblem[] {
       problems.push({ path: [...at, 'model'], message: `model "${model}" is not in tier "${tier}"` });
     }
   });
+  problems.push(...checkCascadePolicies(fleet));
+  problems.push(...checkFallbackReferences(fleet));
+  problems.push(...checkRouterReferences(fleet));
+  problems.push(...checkExperimentReferences(fleet));
+  problems.push(...checkFlowReferences(fleet));
   return problems;
 }

@@ -1,6 +1,15 @@
 import { z } from 'zod';
+import { conversationsSchema } from './conversations-schema.js';
+import { experimentsSchema } from './experiments-schema.js';
+import { cascadePolicySchema } from './cascade-policy-schema.js';
+import { compilesAsRegex } from './extractor-schema.js';
 import { DEFAULT_TASK_ROUTES } from './default-routing.js';
+import { checkRouterChoice, classifierSchema, customRouterSchema, MODEL_ROUTERS } from './routers-schema.js';
 import { DEFAULT_CONFIDENCE_PROMPT, DEFAULT_TEMPLATES } from './default-templates.js';
+import { cacheSchema } from './cache-schema.js';
+import { fallbacksSchema } from './fallbacks-schema.js';
+import { flowsSchema } from './flows-schema.js';
+import { templateVariantsSchema } from './template-variant-schema.js';
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -34,6 +43,8 @@ export const modelSchema = z.strictObject({
   quality: share.optional(),
   /** A typical p50 call latency in ms for the latency router, until measurements exist. */
   latencyMs: positiveInt.optional(),
+  /** The model family for template variants (`anthropic`, `meta`, …); derived from the id when unset. */
+  family: z.string().regex(/^[a-z0-9][a-z0-9-]*$/i, { message: 'expected a model family like "anthropic"' }).optional(),
 });
 
 export const breakerSchema = z.strictObject({
@@ -76,19 +87,13 @@ export const cascadeSchema = z.strictObject({
   thresholds: z.record(z.string(), share).default({}),
   /** What a parent does when its escalated child fails. */
   onChildFailure: z.enum(['fail', 'best-answer']).default('fail'),
+  /** Per task type: tiers, scorer, thresholds or votes, or no cascade; the settings above when none matches. */
+  policies: z.array(cascadePolicySchema).default([]),
 });
 
 /** A routing target: `primary`, `fallback`, or a model id listed in a tier. */
 export const routeTargetSchema = z.string().min(1);
 
-const compiles = (pattern: string): boolean => {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Conditions of a routing rule; all given ones must hold, and a rule without any matches every job. */
 export const ruleConditionsSchema = z
@@ -99,7 +104,7 @@ export const ruleConditionsSchema = z
     /** Any of them, as a whole word, in any case. */
     keywords: z.array(z.string().trim().min(1)).min(1).optional(),
     /** A JavaScript regular expression, without flags, searched in the job's text. */
-    regex: z.string().min(1).refine(compiles, { message: 'expected a valid regular expression' }).optional(),
+    regex: z.string().min(1).refine(compilesAsRegex, { message: 'expected a valid regular expression' }).optional(),
     minChars: nonNegativeInt.optional(),
     maxChars: nonNegativeInt.optional(),
     hasImage: z.boolean().optional(),
@@ -118,7 +123,7 @@ export const routingRuleSchema = z.strictObject({
 });
 
 /** The routers a fleet file may choose; `table` is the routing table by task. */
-export const ROUTERS = ['table', 'rules', 'cost', 'latency', 'adaptive'] as const;
+export const ROUTERS = ['table', 'rules', 'cost', 'latency', 'adaptive', 'custom', 'classifier'] as const;
 
 export const routingSchema = z.strictObject({
   primary: modelIdSchema,
@@ -130,15 +135,23 @@ export const routingSchema = z.strictObject({
   router: z.enum(ROUTERS).optional(),
   /** For the rules router: in order, the first match wins. */
   rules: z.array(routingRuleSchema).optional(),
+  /** The second layer: picks the model within the tier the router chose (docs/routers.md). */
+  modelRouter: z.enum(MODEL_ROUTERS).optional(),
+  /** For the custom router: the user's module exporting a routing function. */
+  custom: customRouterSchema.optional(),
+  /** For the classifier router: the labels the cheapest tier chooses from. */
+  classifier: classifierSchema.optional(),
 }).refine((routing) => routing.router !== 'rules' || (routing.rules ?? []).length > 0, {
   message: 'the rules router needs at least one rule in "routing.rules"',
   path: ['rules'],
-});
+}).superRefine(checkRouterChoice);
 
 export const templateSchema = z.strictObject({
   system: z.string().optional(),
   /** The user turn; `{{document}}` is replaced by the job's document. */
   prompt: z.string().includes('{{document}}', { message: 'expected the placeholder {{document}}' }),
+  /** Wording per model family; see docs/call-features.md. */
+  variants: templateVariantsSchema,
 });
 
 export const jobsSchema = z.strictObject({
@@ -176,6 +189,14 @@ export const fleetSchema = z.strictObject({
     .transform((own): Record<string, TemplateConfig> => ({ ...DEFAULT_TEMPLATES, ...own })),
   jobs: jobsSchema.prefault({}),
   workers: workersSchema.prefault({}),
+  /** The response cache; see docs/call-features.md. */
+  cache: cacheSchema.prefault({}),
+  /** Context-window and content-policy fallbacks; see docs/call-features.md. */
+  fallbacks: fallbacksSchema.prefault({}),
+  conversations: conversationsSchema.prefault({}),
+  experiments: experimentsSchema.default([]),
+  /** Named ensembles and pipelines; see docs/flows.md. */
+  flows: flowsSchema.prefault({}),
 });
 
 export type FleetConfig = z.infer<typeof fleetSchema>;

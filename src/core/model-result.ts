@@ -36,4 +36,6 @@ export interface ModelResult {
   requestId?: string;
   /** Whether the answer was produced by streaming. */
   streamed: boolean;
+  /** Served from the fleet's response cache: no model was called, and `costUsd` is 0 (`usage` is the original call's). */
+  cached?: true;
 }

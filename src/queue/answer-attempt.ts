@@ -6,8 +6,11 @@ export function answerAttempt(input: {
   tier: string;
   model: string;
   result: ModelResult;
-  outcome: Extract<AttemptOutcome, 'accepted' | 'escalated'>;
-  confidence: number;
+  outcome: Extract<AttemptOutcome, 'accepted' | 'escalated' | 'voted' | 'judged' | 'classified'>;
+  /** The extracted answer, for a vote (null: none could be extracted). */
+  vote?: string | null;
+  /** The score behind the decision, when one was made. */
+  confidence?: number;
   fallback: boolean;
   startedAt: number;
 }): Attempt {
@@ -23,7 +26,9 @@ export function answerAttempt(input: {
     usage: result.usage,
     costUsd: result.costUsd,
     stopReason: result.stopReason,
-    confidence: input.confidence,
+    ...(input.confidence === undefined ? {} : { confidence: input.confidence }),
+    ...(input.vote === undefined ? {} : { vote: input.vote }),
     fallback: input.fallback,
+    ...(result.cached === true ? { cached: true as const } : {}),
   };
 }

@@ -58,6 +58,8 @@ export async function cancelJob(deps: CancelDeps, jobId: string): Promise<Cancel
 
   const data: Partial<TierJobData> = { ...job.data };
   delete data.request; // the conversation is not kept once the job is cancelled
+  delete data.requestByFamily;
+  delete data.votes; // nor the answers voted on
   const marker: CancelMarker = { at: Date.now(), data: data as CancelMarker['data'], attempts: job.data.attempts };
   await deps.redis.set(cancelMarkerKey(deps.fleetName, jobId), JSON.stringify(marker), 'EX', deps.keepSeconds);
 

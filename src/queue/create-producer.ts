@@ -1,12 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FleetConfig } from '../config/fleet-schema.js';
+import { applyExperiment, experimentReason, type ExperimentAssignment } from '../core/experiments/apply-experiment.js';
 import type { JobSpec } from '../core/job/job-spec.js';
 import { parseJobSpec } from '../core/job/parse-job-spec.js';
 import { renderRequest } from '../core/job/render-request.js';
+import { familyRequests } from '../core/job/render-variants.js';
 import type { RouteDecision } from '../core/job/route-decision.js';
-import { routeJob } from '../core/routing/route-job.js';
+import { buildRouter } from '../core/routing/build-router.js';
+import { EMPTY_SNAPSHOT, type FleetSnapshot } from '../core/routing/fleet-snapshot.js';
+import { toRoutableJob } from '../core/routing/routable-job.js';
+import type { Router } from '../core/routing/router.js';
+import { addJobContext, conversationRefs } from './add-job-context.js';
 import { cancelMarkerKey, type CancelMarker } from './cancel-job.js';
+import { createConversationStore } from './conversations/conversation-store.js';
+import { createExperimentStore } from './experiments/experiment-store.js';
+import { isFlowStrategy } from '../core/flows/flow-definitions.js';
+import { routeFlow } from '../core/flows/route-flow.js';
+import { flowParentData } from './flows/flow-parent-data.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
@@ -24,6 +35,8 @@ export interface PreparedJob {
   id: string;
   spec: JobSpec;
   route: RouteDecision;
+  /** The A/B experiment variant the job was given (its fields are already in `spec`). */
+  experiment?: ExperimentAssignment;
 }
 
 export interface Producer {
@@ -41,6 +54,10 @@ export interface ProducerDeps {
   redis: Redis;
   now?: () => number;
   newId?: () => string;
+  /** What the routers know of the fleet now (breakers, stats, queue depths); nothing known when unset. See fleet-snapshot-source.ts. */
+  snapshot?: () => FleetSnapshot;
+  /** The user's routing function when the fleet names one (`routing.custom`), from loadCustomRouter. */
+  customRouter?: Router;
 }
 
 /** How long an id stays reserved for a job that is still queued: a generous upper bound. */
@@ -56,6 +73,11 @@ export function createProducer(deps: ProducerDeps): Producer {
   const now = deps.now ?? Date.now;
   const newId = deps.newId ?? randomUUID;
   const key = (id: string): string => jobIndexKey(deps.fleet.name, id);
+  // Built once: explicit tier/model, cascade entry, the configured routers, then the routing table (docs/routers.md).
+  const routeOf = buildRouter(deps.fleet, { custom: deps.customRouter });
+  const snapshot = deps.snapshot ?? ((): FleetSnapshot => EMPTY_SNAPSHOT);
+  const conversations = createConversationStore({ redis: deps.redis, fleetName: deps.fleet.name, limits: deps.fleet.conversations });
+  const experiments = createExperimentStore({ redis: deps.redis, fleetName: deps.fleet.name });
 
   const toData = ({ id, spec, route }: PreparedJob, enqueuedAt: number): TierJobData => ({
     id,
@@ -65,6 +87,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     tags: spec.tags,
     metadata: spec.metadata,
     request: renderRequest(spec, deps.fleet),
+    ...familyRequests(spec, deps.fleet),
     route,
     path: route.path,
     ...(route.model === undefined ? {} : { model: route.model }),
@@ -92,6 +115,8 @@ export function createProducer(deps: ProducerDeps): Producer {
   }
 
   async function addChunk(chunk: readonly PreparedJob[]): Promise<EnqueueReceipt[]> {
+    // Read at enqueue: a turn submitted before the previous one finished does not see it.
+    const histories = await conversations.histories(conversationRefs(chunk));
     const reserve = deps.redis.pipeline();
     for (const job of chunk) reserve.set(key(job.id), job.route.tier, 'EX', RESERVATION_SECONDS, 'NX');
     const replies = (await reserve.exec()) ?? [];
@@ -123,7 +148,12 @@ export function createProducer(deps: ProducerDeps): Producer {
         await deps.queues.queue(tier).addBulk(
           jobs.map((job) => ({
             name: 'job',
-            data: toData(job, enqueuedAt),
+            data: addJobContext(
+              // Ensembles and pipelines wait as parents on the flows queue (docs/flows.md).
+              isFlowStrategy(job.spec.strategy) ? flowParentData(job, deps.fleet, (j) => toData(j, enqueuedAt)) : toData(job, enqueuedAt),
+              job,
+              histories,
+            ),
             opts: { jobId: job.id, ...(job.spec.priority === undefined ? {} : { priority: job.spec.priority }) },
           })),
         );
@@ -132,14 +162,23 @@ export function createProducer(deps: ProducerDeps): Producer {
         throw error;
       }
       for (const job of jobs) receipts.push({ id: job.id, tier, route: job.route, created: true });
+      // Measurements only: a failure here must not undo jobs already enqueued.
+      await experiments.recordAssigned(jobs.flatMap((job) => (job.experiment === undefined ? [] : [job.experiment]))).catch(() => undefined);
     }
     return receipts;
   }
 
   const producer: Producer = {
     prepare(raw, defaultId = newId) {
-      const spec = parseJobSpec(raw, deps.fleet);
-      return { id: spec.id ?? defaultId(), spec, route: routeJob(spec, deps.fleet) };
+      const parsed = parseJobSpec(raw, deps.fleet);
+      const id = parsed.id ?? defaultId();
+      // Before routing: a variant may set the strategy, tier or model; fields the job set itself win.
+      const { spec, experiment } = applyExperiment({ raw, spec: parsed, id }, deps.fleet.experiments, deps.fleet);
+      const route = isFlowStrategy(spec.strategy)
+        ? routeFlow({ strategy: spec.strategy, flow: spec.flow }, deps.fleet)
+        : routeOf(spec, { job: () => toRoutableJob(spec, renderRequest(spec, deps.fleet)), snapshot });
+      if (experiment === undefined) return { id, spec, route };
+      return { id, spec, route: { ...route, reason: experimentReason(route.reason, experiment) }, experiment };
     },
     async enqueuePrepared(jobs) {
       const receipts: EnqueueReceipt[] = [];

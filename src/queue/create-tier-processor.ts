@@ -1,8 +1,8 @@
 import { RateLimitError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
+import { policyFor, thresholdsFor } from '../core/cascade/cascade-policy.js';
 import { decideEscalation, type EscalationDecision } from '../core/cascade/decide-escalation.js';
-import { scoreConfidence } from '../core/cascade/score-confidence.js';
 import type { JobAnswer } from '../core/job/job-answer.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { ModelClient } from '../core/model-client.js';
@@ -11,9 +11,13 @@ import { callTierModels } from '../resilience/call-tier-models.js';
 import { TierCallError } from '../resilience/tier-call-error.js';
 import { answerAttempt } from './answer-attempt.js';
 import { CANCEL_REASON } from './cancel-job.js';
+import { classifyJob } from './classify-job.js';
 import { escalate, resumeAfterChild } from './escalate-job.js';
 import type { FleetQueues } from './fleet-queues.js';
+import { tierCallExtras } from './tier-call-extras.js';
 import type { TierJobData } from './tier-job-data.js';
+import { createAnswerScorer } from './score-answer.js';
+import { voteOnTier } from './vote-on-tier.js';
 
 export type TierJob = Job<TierJobData, TierOutcome>;
 
@@ -29,6 +33,8 @@ export interface TierProcessorDeps {
   logger: Logger;
   /** Whether the client cancelled this job (checked when an escalated job resumes). */
   isCancelled?: (jobId: string) => Promise<boolean>;
+  /** Where a custom scorer's relative module path is read from (the fleet file's folder); the working directory when unset. */
+  fleetDir?: string;
   now?: () => number;
 }
 
@@ -36,7 +42,8 @@ export type TierProcessor = (job: TierJob, token?: string, signal?: AbortSignal)
 
 function decide(fleet: FleetConfig, data: TierJobData, tier: string, confidence: number): EscalationDecision {
   if (data.strategy !== 'cascade') return { action: 'accept', reason: 'routed job: no cascade' };
-  return decideEscalation({ path: data.path, tier, confidence, thresholds: fleet.cascade.thresholds });
+  const thresholds = thresholdsFor(fleet.cascade, policyFor(fleet.cascade, data.task));
+  return decideEscalation({ path: data.path, tier, confidence, thresholds });
 }
 
 /**
@@ -47,6 +54,14 @@ function decide(fleet: FleetConfig, data: TierJobData, tier: string, confidence:
 export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
   const now = deps.now ?? Date.now;
   const tierName = deps.tier.name;
+  const scoreAnswer = createAnswerScorer({
+    fleet: deps.fleet,
+    fleetDir: deps.fleetDir ?? process.cwd(),
+    log: deps.logger,
+    now,
+    call: (tier, request) =>
+      callTierModels({ client: deps.client, breakers: deps.breakers, now }, { tier, request, throttledPauseMs: deps.fleet.workers.throttledPauseMs }),
+  });
 
   return async (job, token, signal) => {
     if (token === undefined) throw new Error('a tier job needs the worker token');
@@ -58,29 +73,59 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       if ((await deps.isCancelled?.(data.id)) === true) throw new UnrecoverableError(CANCEL_REASON);
       return resumeAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, token);
     }
+    // Classifier routing: label the task here, then answer here (data updated in place) or hand off (classify-job.ts).
+    const handedOff = data.route.classify === true ? await classifyJob({ ...deps, log, now }, job, token, signal) : undefined;
+    if (handedOff !== undefined) return handedOff;
+
+    /** One answer from the tier's `models` (all of them by default), the job's chosen model first. */
+    const callTier = (models: readonly string[] = deps.tier.models.map((m) => m.id), preferred = data.model) =>
+      callTierModels(
+        { client: deps.client, breakers: deps.breakers, now },
+        {
+          tier: { ...deps.tier, models: deps.tier.models.filter((m) => models.includes(m.id)) },
+          request: { messages: data.request.messages, system: data.request.system, ...(data.request.inference === undefined ? {} : { inference: data.request.inference }) },
+          ...(preferred === undefined ? {} : { preferredModel: preferred }),
+          ...(data.stream === true ? { stream: true } : {}),
+          ...(signal === undefined ? {} : { signal }),
+          throttledPauseMs: deps.fleet.workers.throttledPauseMs,
+          ...tierCallExtras(deps.fleet, data),
+        },
+      );
+
+    const policy = data.strategy === 'cascade' ? policyFor(deps.fleet.cascade, data.task) : undefined;
+    if (policy?.scorer === 'agreement' && policy.extractor !== undefined) {
+      const escalation = { fleet: deps.fleet, queues: deps.queues, log };
+      return voteOnTier({
+        tier: tierName,
+        models: deps.tier.models.map((m) => m.id),
+        policy: { ...policy, extractor: policy.extractor },
+        data,
+        log,
+        now,
+        call: (models) => callTier(models, models[0]),
+        save: (next) => job.updateData(next),
+        escalate: ({ data: next, ...step }) => {
+          job.data = next;
+          return escalate(escalation, job, token, step);
+        },
+        failed: (error) => failTierCall(job, token, error, signal, log),
+      });
+    }
 
     const startedAt = now();
     let answered;
     try {
-      answered = await callTierModels(
-        { client: deps.client, breakers: deps.breakers, now },
-        {
-          tier: deps.tier,
-          request: { messages: data.request.messages, system: data.request.system, ...(data.request.inference === undefined ? {} : { inference: data.request.inference }) },
-          ...(data.model === undefined ? {} : { preferredModel: data.model }),
-          ...(data.stream === true ? { stream: true } : {}),
-          ...(signal === undefined ? {} : { signal }),
-          throttledPauseMs: deps.fleet.workers.throttledPauseMs,
-        },
-      );
+      answered = await callTier();
     } catch (error) {
       if (!(error instanceof TierCallError)) throw error;
       return failTierCall(job, token, error, signal, log);
     }
 
     const { result, model, fallback, failures } = answered;
-    const score = scoreConfidence(result);
-    const decision = decide(deps.fleet, data, tierName, score.confidence);
+    const scoring = await scoreAnswer({ policy, data, result, tier: tierName, model });
+    const score = scoring.score;
+    const decided = decide(deps.fleet, data, tierName, score.confidence);
+    const decision = scoring.note === '' ? decided : { ...decided, reason: `${decided.reason} (${scoring.note})` };
     const attempt = answerAttempt({
       tier: tierName,
       model,
@@ -90,7 +135,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       fallback,
       startedAt,
     });
-    const attempts = [...data.attempts, ...failures, attempt];
+    const attempts = [...data.attempts, ...failures, attempt, ...scoring.attempts];
     const answer: JobAnswer = {
       text: score.text,
       tier: tierName,

@@ -7,10 +7,11 @@ import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { ModelClient } from '../core/model-client.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
 import { CANCEL_REASON, cancelChannel, cancelMarkerKey } from './cancel-job.js';
-import { createTierProcessor, SHUTDOWN_REASON, type TierJob } from './create-tier-processor.js';
+import { createTierProcessor, SHUTDOWN_REASON } from './create-tier-processor.js';
 import type { FleetQueues } from './fleet-queues.js';
-import type { FinishedJob, JobObserver } from './job-observer.js';
-import { jobIndexKey, tierQueueName } from './queue-names.js';
+import type { JobObserver } from './job-observer.js';
+import { tierQueueName } from './queue-names.js';
+import { reportFinishedJobs } from './report-finished-jobs.js';
 import type { TierJobData } from './tier-job-data.js';
 
 export interface TierWorkerDeps {
@@ -24,6 +25,8 @@ export interface TierWorkerDeps {
   logger: Logger;
   /** Jobs in flight at once in this process; the tier's setting when unset. */
   concurrency?: number;
+  /** Where the fleet file's relative module paths (custom scorers) are read from. */
+  fleetDir?: string;
   /** Told when a client's job finishes for good (batches, statistics, webhooks). */
   observers?: readonly JobObserver[];
 }
@@ -67,31 +70,14 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   });
   subscriber.subscribe(cancelChannel(fleet.name)).catch((error: unknown) => log.error({ err: error }, 'cannot listen for cancellations'));
 
-  /** A client's job keeps its id reserved only as long as its result is kept. */
-  const releaseIdAfter = (job: TierJob, seconds: number): void => {
-    deps.connection
-      .expire(jobIndexKey(fleet.name, job.data.id), seconds)
-      .catch((error: unknown) => log.warn({ err: error, jobId: job.data.id }, 'could not set the job index expiry'));
-  };
-  const tell = (finished: FinishedJob): void => {
-    for (const observer of deps.observers ?? []) {
-      observer
-        .finished(finished)
-        .catch((error: unknown) => log.warn({ err: error, jobId: finished.data.id, observer: observer.name }, 'job observer failed'));
-    }
-  };
-  worker.on('completed', (job, outcome) => {
-    if (job.id !== job.data.id) return;
-    releaseIdAfter(job, fleet.jobs.keepCompletedSeconds);
-    tell({ data: job.data, state: 'completed', outcome, finishedAt: job.finishedOn ?? Date.now() });
-  });
-  worker.on('failed', (job, error) => {
-    if (job === undefined) return;
-    const final = job.finishedOn !== undefined && job.finishedOn !== null;
-    log.warn({ jobId: job.data.id, bullJobId: job.id, final, err: error.message }, final ? 'job failed' : 'job attempt failed');
-    if (!final || job.id !== job.data.id) return;
-    releaseIdAfter(job, fleet.jobs.keepFailedSeconds);
-    tell({ data: job.data, state: 'failed', failedReason: job.failedReason, finishedAt: job.finishedOn ?? Date.now() });
+  reportFinishedJobs(worker, {
+    fleetName: fleet.name,
+    connection: deps.connection,
+    keepCompletedSeconds: fleet.jobs.keepCompletedSeconds,
+    keepFailedSeconds: fleet.jobs.keepFailedSeconds,
+    observers: deps.observers ?? [],
+    log,
+    what: 'job',
   });
   worker.on('stalled', (jobId) => log.warn({ bullJobId: jobId }, 'job stalled: its worker died; it goes back to the queue'));
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));

@@ -74,7 +74,9 @@ export async function resumeAfterChild(deps: EscalationDeps, job: TierJob, token
 
   const values = await job.getChildrenValues<TierOutcome>();
   const done = Object.entries(values).find(([key]) => childKey(key))?.[1];
-  if (done !== undefined) return { answer: done.answer, attempts: done.attempts, tiers: [ownTier, ...done.tiers] };
+  if (done !== undefined) {
+    return { answer: done.answer, attempts: done.attempts, tiers: [ownTier, ...done.tiers], ...(done.votes === undefined ? {} : { votes: done.votes }) };
+  }
 
   const failures = await job.getIgnoredChildrenFailures();
   const failure = Object.entries(failures).find(([key]) => childKey(key))?.[1];
@@ -85,6 +87,7 @@ export async function resumeAfterChild(deps: EscalationDeps, job: TierJob, token
 
   const child = await deps.queues.queue(escalation.toTier).getJob(escalation.childId);
   const attempts = child?.data.attempts ?? job.data.attempts;
+  const votes = child?.data.votes ?? job.data.votes;
   const message = `escalation to tier ${escalation.toTier} failed: ${failure}`;
   deps.log.warn({ childId: escalation.childId, policy: deps.fleet.cascade.onChildFailure }, message);
   if (deps.fleet.cascade.onChildFailure === 'best-answer') {
@@ -92,6 +95,7 @@ export async function resumeAfterChild(deps: EscalationDeps, job: TierJob, token
       answer: { ...escalation.best, acceptedBecause: `best answer kept: ${message}` },
       attempts,
       tiers: [ownTier, escalation.toTier],
+      ...(votes === undefined ? {} : { votes: votes.map(({ tier, model, answer }) => ({ tier, model, answer })) }),
     };
   }
   await job.updateData({ ...job.data, attempts });

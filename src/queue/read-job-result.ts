@@ -1,11 +1,14 @@
 import type { Redis } from 'ioredis';
 import type { Attempt } from '../core/job/attempt.js';
 import type { JobResult, JobState } from '../core/job/job-result.js';
-import type { TokenUsage } from '../core/model-result.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { CANCEL_REASON, cancelMarkerKey, type CancelMarker } from './cancel-job.js';
+import { jobLabels } from './job-labels.js';
 import { jobIndexKey } from './queue-names.js';
+import { isFlowJobData } from './flows/flow-job-data.js';
+import { readFlowResult } from './flows/read-flow-result.js';
 import type { TierJobData } from './tier-job-data.js';
+import { attemptTotals } from '../core/job/attempt-totals.js';
 
 export interface ReadModelDeps {
   fleetName: string;
@@ -24,17 +27,6 @@ const STATE: Record<string, JobState> = {
   unknown: 'queued',
 };
 
-function totals(attempts: readonly Attempt[]): { usage: TokenUsage; costUsd: number } {
-  const usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
-  let cost = 0;
-  for (const a of attempts) {
-    usage.inputTokens += a.usage?.inputTokens ?? 0;
-    usage.outputTokens += a.usage?.outputTokens ?? 0;
-    usage.totalTokens += a.usage?.totalTokens ?? 0;
-    cost += a.costUsd;
-  }
-  return { usage, costUsd: Math.round(cost * 1e8) / 1e8 };
-}
 
 /** Follows an escalated job down its children to the tier working on it now, and the attempts made so far. */
 async function followEscalation(
@@ -68,9 +60,10 @@ async function readCancelled(deps: ReadModelDeps, id: string): Promise<JobResult
     tier: data.route.tier,
     route: data.route,
     enqueuedAt: data.enqueuedAt,
+    ...jobLabels(data),
     finishedAt: marker.at,
     attempts: marker.attempts,
-    ...totals(marker.attempts),
+    ...attemptTotals(marker.attempts),
     error: { message: CANCEL_REASON },
   };
 }
@@ -97,10 +90,13 @@ export async function readJobResult(deps: ReadModelDeps, id: string): Promise<Jo
     tags: data.tags,
     route: data.route,
     enqueuedAt: data.enqueuedAt,
+    ...jobLabels(data),
   };
 
+  // Ensembles and pipelines: their parent on the flows queue, with every member or step (docs/flows.md).
+  if (isFlowJobData(data)) return readFlowResult(deps.queues, job, data, base);
   if (state === 'failed' && job.failedReason === CANCEL_REASON) {
-    return { ...base, state: 'cancelled', tier: entryTier, attempts: data.attempts, ...totals(data.attempts), error: { message: CANCEL_REASON } };
+    return { ...base, state: 'cancelled', tier: entryTier, attempts: data.attempts, ...attemptTotals(data.attempts), error: { message: CANCEL_REASON } };
   }
   if (state === 'completed') {
     const outcome = job.returnvalue;
@@ -110,7 +106,8 @@ export async function readJobResult(deps: ReadModelDeps, id: string): Promise<Jo
       ...(job.finishedOn === undefined ? {} : { finishedAt: job.finishedOn }),
       answer: outcome.answer,
       attempts: outcome.attempts,
-      ...totals(outcome.attempts),
+      ...(outcome.votes === undefined ? {} : { votes: outcome.votes }),
+      ...attemptTotals(outcome.attempts),
     };
   }
   const { tier, attempts } =
@@ -119,7 +116,7 @@ export async function readJobResult(deps: ReadModelDeps, id: string): Promise<Jo
     ...base,
     tier,
     attempts,
-    ...totals(attempts),
+    ...attemptTotals(attempts),
     ...(state === 'failed'
       ? {
           ...(job.finishedOn === undefined ? {} : { finishedAt: job.finishedOn }),

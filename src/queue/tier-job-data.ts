@@ -1,8 +1,20 @@
+import type { Vote } from '../core/confidence/score-agreement.js';
+import type { ConversationRef } from '../core/conversations/conversation-turn.js';
+import type { ExperimentRef } from '../core/experiments/experiment-shape.js';
 import type { Attempt } from '../core/job/attempt.js';
 import type { JobAnswer } from '../core/job/job-answer.js';
 import type { Strategy } from '../core/job/job-spec.js';
 import type { RenderedRequest } from '../core/job/render-request.js';
 import type { RouteDecision } from '../core/job/route-decision.js';
+import type { StopReason, TokenUsage } from '../core/model-result.js';
+
+/** A vote cast under the agreement scorer, with the answer it came from. */
+export interface CastVote extends Vote {
+  text: string;
+  stopReason: StopReason;
+  usage: TokenUsage;
+  costUsd: number;
+}
 
 /** Set on a job that escalated and waits for its child on the next tier. */
 export interface EscalationState {
@@ -25,6 +37,8 @@ export interface TierJobData {
   metadata: Record<string, string | number | boolean>;
   /** The conversation every tier answers. */
   request: RenderedRequest;
+  /** The conversation for models of a family its template has a variant for, by family; `request` for the others. */
+  requestByFamily?: Record<string, RenderedRequest>;
   route: RouteDecision;
   /** Tiers this job may still climb, its own tier first. */
   path: string[];
@@ -40,4 +54,10 @@ export interface TierJobData {
   /** Every attempt before this job's current one, on every tier. */
   attempts: Attempt[];
   escalation?: EscalationState;
+  /** The conversation this job continues; its requests start with `historyMessages` messages of history. */
+  conversation?: ConversationRef;
+  /** The A/B experiment and variant this job was given. */
+  experiment?: ExperimentRef;
+  /** Votes cast so far under the agreement scorer, on every tier; they travel with escalations. */
+  votes?: CastVote[];
 }

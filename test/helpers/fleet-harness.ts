@@ -13,11 +13,18 @@ import { scenarioSchema } from '../../src/emulator/scenario-schema.js';
 import { createProducer, type Producer } from '../../src/queue/create-producer.js';
 import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
+import { createContextObservers } from '../../src/queue/create-context-observers.js';
 import { createFleetQueues, type FleetQueues } from '../../src/queue/fleet-queues.js';
+import { createFlowsWorker } from '../../src/queue/flows/create-flows-worker.js';
 import type { JobObserver } from '../../src/queue/job-observer.js';
 import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
 import { readJobResult } from '../../src/queue/read-job-result.js';
+import { createModelStatsObserver } from '../../src/queue/routing/create-model-stats-observer.js';
+import type { FleetSnapshotSource } from '../../src/queue/routing/fleet-snapshot-source.js';
+import { createModelStatsStore } from '../../src/queue/routing/model-stats-store.js';
+import { openProducerRouting } from '../../src/queue/routing/open-producer-routing.js';
 import { createBreakerRegistry, type BreakerRegistry } from '../../src/resilience/breaker-registry.js';
+import { createCachedModelClient } from '../../src/resilience/cached-model-client.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -58,9 +65,13 @@ export interface FleetHarness {
   /** The fleet as written, for a fleet file handed to worker processes. */
   fleetInput: Record<string, unknown>;
   emulator: Emulator;
+  /** The SDK client the workers call the emulator with (tests may add middleware to see requests). */
+  sdk: BedrockRuntimeClient;
   redis: Redis;
   queues: FleetQueues;
   producer: Producer;
+  /** The producer's fleet snapshot (breakers, model stats, queue depths), read every 2 s; `refresh()` reads it now. */
+  snapshots: FleetSnapshotSource;
   breakers: BreakerRegistry;
   workers: Map<string, TierWorker>;
   /** Observers the next started workers get (push before startWorker). */
@@ -79,6 +90,8 @@ export interface FleetHarnessOptions {
   scenario?: unknown;
   /** Tiers whose workers start in this process; all by default. */
   workers?: string[];
+  /** Whether the flows worker (ensembles, pipelines) starts in this process; true by default. */
+  flows?: boolean;
 }
 
 const silent = pino({ level: 'silent' });
@@ -90,16 +103,26 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
   const fleet = parseFleet(input);
   const emulator = await startEmulator({ fleet, scenario: scenarioSchema.parse(options.scenario ?? {}) });
   const sdk: BedrockRuntimeClient = createBedrockClient({ region: 'us-east-1', endpoint: emulator.url, credentials: EMULATOR_CREDENTIALS });
-  const client = createBedrockModelClient({ client: sdk, priceOf: priceTable(fleet.tiers.flatMap((t) => t.models)) });
+  const bedrock = createBedrockModelClient({ client: sdk, priceOf: priceTable(fleet.tiers.flatMap((t) => t.models)) });
   const redis = new Redis(REDIS_URL);
+  // The fleet's `cache` setting decides whether calls are cached (off by default).
+  const client = createCachedModelClient({ client: bedrock, redis, fleetName: fleet.name, settings: fleet.cache, logger: silent });
   const connection = createRedisConnection(REDIS_URL, 'test-worker');
   const queues = createFleetQueues(fleet, redis);
-  const producer = createProducer({ fleet, queues, redis });
+  // The configured routers, as the API builds them: the custom module loaded, the snapshot read from Redis.
+  const routing = await openProducerRouting({ fleet, redis, queues, logger: silent, alwaysRead: true });
+  if (routing.source === undefined) throw new Error('the harness reads the fleet snapshot');
+  const producer = createProducer({ fleet, queues, redis, ...routing.deps });
   const breakers = createBreakerRegistry({
     settingsFor: (modelId) => (fleet.tiers.find((t) => t.models.some((m) => m.id === modelId)) ?? fleet.tiers[0]!).breaker,
   });
   const workers = new Map<string, TierWorker>();
-  const observers: JobObserver[] = [];
+  // Conversations and experiments, as every worker process has them.
+  const observers: JobObserver[] = [
+    ...createContextObservers({ redis, fleet }),
+    // Per-(model, task) stats for the adaptive router, as every worker process keeps them.
+    createModelStatsObserver({ store: createModelStatsStore({ redis, fleetName: fleet.name }) }),
+  ];
 
   const startWorker = async (name: string): Promise<TierWorker> => {
     const tier = fleet.tiers.find((t) => t.name === name);
@@ -110,6 +133,9 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     return worker;
   };
   for (const name of options.workers ?? fleet.tiers.map((t) => t.name)) await startWorker(name);
+  // Ensemble and pipeline parents; it tells the observers as they are when a flow ends.
+  const flowsWorker = options.flows === false ? undefined : createFlowsWorker({ fleet, connection, queues, logger: silent, observers });
+  await flowsWorker?.worker.waitUntilReady();
 
   const read = (id: string) => readJobResult({ fleetName: fleet.name, queues, redis }, id);
   const waitFor = async (id: string, states: JobState[] = ['completed', 'failed'], timeoutMs = 15_000): Promise<JobResult> => {
@@ -127,9 +153,11 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     fleet,
     fleetInput: input,
     emulator,
+    sdk,
     redis,
     queues,
     producer,
+    snapshots: routing.source,
     breakers,
     workers,
     observers,
@@ -138,6 +166,8 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     waitFor,
     async close() {
       await Promise.all([...workers.values()].map((w) => w.close()));
+      await flowsWorker?.close();
+      routing.close();
       await queues.close();
       await removeFleetKeys(redis, fleet.name);
       breakers.shutdown();

@@ -121,7 +121,7 @@ describe('loadSettings: a good custom file', () => {
       breaker: { errorThresholdPercentage: 50, resetTimeoutMs: 30_000, volumeThreshold: 5, rollingCountTimeoutMs: 10_000 },
       retry: { attemptsPerModel: 2, baseDelayMs: 200, maxDelayMs: 5_000, jobAttempts: 3 },
     });
-    expect(fleet.cascade).toEqual({ thresholds: {}, onChildFailure: 'fail', confidencePrompt: DEFAULT_CONFIDENCE_PROMPT });
+    expect(fleet.cascade).toEqual({ thresholds: {}, onChildFailure: 'fail', confidencePrompt: DEFAULT_CONFIDENCE_PROMPT, policies: [] });
     expect(fleet.jobs).toEqual({ keepCompletedSeconds: 86_400, keepFailedSeconds: 86_400, maxInputChars: 400_000 });
     expect(fleet.workers).toMatchObject({ lockDurationMs: 30_000, shutdownGraceMs: 30_000, maxStalledCount: 2 });
     expect(Object.keys(fleet.templates)).toEqual(expect.arrayContaining(['summarization', 'classification', 'extraction', 'qa']));

@@ -1,3 +1,7 @@
+import type { Vote } from '../confidence/score-agreement.js';
+import type { ConversationRef } from '../conversations/conversation-turn.js';
+import type { ExperimentRef } from '../experiments/experiment-shape.js';
+import type { FlowMemberView, FlowResultFields, FlowStepView } from '../flows/flow-report.js';
 import type { Attempt } from './attempt.js';
 import type { JobAnswer } from './job-answer.js';
 import type { RouteDecision } from './route-decision.js';
@@ -24,9 +28,21 @@ export interface JobResult {
   answer?: JobAnswer;
   /** Every attempt so far, on every tier. */
   attempts: Attempt[];
+  /** Under the agreement scorer: the votes behind the answer. */
+  votes?: Vote[];
   /** Totals over every attempt. */
   usage: TokenUsage;
   costUsd: number;
   /** Set when failed. */
   error?: { message: string };
+  /** The conversation the job continued, and how many earlier exchanges its request included. */
+  conversation?: ConversationRef;
+  /** The A/B experiment and variant the job was given. */
+  experiment?: ExperimentRef;
+  /** Ensemble and pipeline jobs: which flow, its failure policy and (ensembles) how answers combine. See docs/flows.md. */
+  flow?: FlowResultFields['flow'];
+  /** Ensembles: every member (and fallback run), its answer, extracted answer, weight, outcome and cost. */
+  members?: FlowMemberView[];
+  /** Pipelines: every step (and fallback run), its output, outcome and cost; steps not reached yet are `pending`. */
+  steps?: FlowStepView[];
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-export const STRATEGIES = ['route', 'cascade'] as const;
+export const STRATEGIES = ['route', 'cascade', 'ensemble', 'pipeline'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** BullMQ job ids may not be integers and may not contain ':'. */
@@ -82,6 +82,10 @@ export const jobSpecSchema = z
     batchId: jobId.optional(),
     /** BullMQ priority: 1 is served first; unset jobs come before any prioritized one. */
     priority: z.number().int().min(1).max(2_097_152).optional(),
+    /** For strategy `ensemble` or `pipeline`: the flow's name in the fleet file (docs/flows.md). */
+    flow: name.optional(),
+    /** Continues this conversation of the tenant: its history is sent first, and the answer is added to it. */
+    conversation: jobId.optional(),
   })
   .superRefine((spec, ctx) => {
     const given = (['messages', 'prompt', 'document'] as const).filter((k) => spec[k] !== undefined);
@@ -96,6 +100,9 @@ export const jobSpecSchema = z
     }
     if (spec.template !== undefined && spec.document === undefined) {
       ctx.addIssue({ code: 'custom', path: ['template'], message: 'a template applies only to a "document"' });
+    }
+    if (spec.conversation !== undefined && spec.messages !== undefined && spec.messages[0]?.role !== 'user') {
+      ctx.addIssue({ code: 'custom', path: ['messages', 0, 'role'], message: 'in a conversation, the first message must be from the user' });
     }
     const last = spec.messages?.at(-1);
     if (last !== undefined && last.role !== 'user') {

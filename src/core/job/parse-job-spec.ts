@@ -1,4 +1,5 @@
 import type { FleetShape } from '../fleet-shape.js';
+import { checkFlowJob } from '../flows/check-flow-job.js';
 import { JobSpecError, type JobSpecProblem } from './job-spec-error.js';
 import { jobSpecSchema, type JobSpec } from './job-spec.js';
 
@@ -27,7 +28,8 @@ function checkAgainstFleet(spec: JobSpec, fleet: FleetShape): JobSpecProblem[] {
       problems.push({ field: 'model', message: `model "${spec.model}" is not in tier "${spec.tier}"` });
     }
   }
-  if (spec.document !== undefined) {
+  // A pipeline's steps have their own templates.
+  if (spec.document !== undefined && spec.strategy !== 'pipeline') {
     const template = spec.template ?? spec.task;
     if (fleet.templates[template] === undefined) {
       problems.push({
@@ -36,6 +38,7 @@ function checkAgainstFleet(spec: JobSpec, fleet: FleetShape): JobSpecProblem[] {
       });
     }
   }
+  problems.push(...checkFlowJob(spec, fleet.flows));
   const chars = inputChars(spec);
   if (chars > fleet.jobs.maxInputChars) {
     const field = spec.document !== undefined ? 'document' : spec.prompt !== undefined ? 'prompt' : 'messages';

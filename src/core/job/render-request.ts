@@ -1,3 +1,4 @@
+import { policyFor } from '../cascade/cascade-policy.js';
 import type { FleetShape } from '../fleet-shape.js';
 import type { InferenceSettings, Message } from '../model-request.js';
 import type { JobSpec } from './job-spec.js';
@@ -32,6 +33,9 @@ export function renderRequest(spec: JobSpec, fleet: FleetShape): RenderedRequest
   }
   if (typeof spec.system === 'string') system.push(spec.system);
   else if (spec.system !== undefined) system.push(...spec.system);
-  if (spec.strategy === 'cascade') system.push(fleet.cascade.confidencePrompt);
+  // Only a self-reported confidence needs the instruction; other scorers judge the answer as given.
+  if (spec.strategy === 'cascade' && (policyFor(fleet.cascade, spec.task)?.scorer ?? 'self-report') === 'self-report') {
+    system.push(fleet.cascade.confidencePrompt);
+  }
   return { messages, system, ...(spec.inference === undefined ? {} : { inference: spec.inference }) };
 }

@@ -7,4 +7,6 @@ export interface RouteDecision {
   /** Tiers a cascade may climb, the entry tier first; only the entry tier for `route`. */
   path: string[];
   reason: string;
+  /** Set by the classifier router: the entry tier labels the task type first, then the rules route the job (queue/classify-job.ts). */
+  classify?: boolean;
 }

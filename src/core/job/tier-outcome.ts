@@ -1,3 +1,4 @@
+import type { Vote } from '../confidence/score-agreement.js';
 import type { Attempt } from './attempt.js';
 import type { JobAnswer } from './job-answer.js';
 
@@ -8,4 +9,6 @@ export interface TierOutcome {
   attempts: Attempt[];
   /** Tiers the job climbed through, in order (the entry tier first). */
   tiers: string[];
+  /** Under the agreement scorer: every vote cast, on every tier, in order. */
+  votes?: Vote[];
 }

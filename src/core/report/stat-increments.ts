@@ -1,4 +1,4 @@
-import type { Attempt } from '../job/attempt.js';
+import { gotAnswer, type Attempt } from '../job/attempt.js';
 import { statField } from './stat-field.js';
 
 /** What the statistics need to know of a client's job that has finished for good. */
@@ -36,7 +36,6 @@ export type TenantMetric = (typeof TENANT_METRICS)[number];
 
 const FLOAT_METRICS: ReadonlySet<string> = new Set(['costUsd']);
 
-const gotAnswer = (attempt: Attempt): boolean => attempt.outcome === 'accepted' || attempt.outcome === 'escalated';
 
 /** USD sums rounded to a micro-cent, as prices are, so float noise does not pile up in Redis. */
 const roundUsd = (usd: number): number => Math.round(usd * 1e8) / 1e8;
@@ -59,7 +58,7 @@ export function statIncrements(job: FinishedJobFacts): StatIncrement[] {
   let cost = 0;
   for (const attempt of job.attempts) {
     const answered = gotAnswer(attempt);
-    const called = attempt.outcome !== 'breaker-open';
+    const called = attempt.outcome !== 'breaker-open' && attempt.outcome !== 'skipped';
     const failed = attempt.outcome === 'error';
     const fallback = answered && attempt.fallback;
     model(attempt.model, 'calls', called ? 1 : 0);

@@ -1,4 +1,4 @@
-import type { Attempt } from '../job/attempt.js';
+import { gotAnswer, type Attempt } from '../job/attempt.js';
 import type { JobResult } from '../job/job-result.js';
 
 /** Counts and figures for one (tier, model) pair, or for the whole run. */
@@ -54,8 +54,6 @@ export function nearestRank(sorted: readonly number[], p: number): number {
   return sorted[rank - 1] ?? 0;
 }
 
-const answeredOutcome = (attempt: Attempt): boolean =>
-  attempt.outcome === 'accepted' || attempt.outcome === 'escalated';
 
 function summarizeAttempts(tier: string, model: string, attempts: readonly Attempt[]): RunSummaryRow {
   const row: RunSummaryRow = {
@@ -82,6 +80,9 @@ function summarizeAttempts(tier: string, model: string, attempts: readonly Attem
       case 'escalated':
         row.escalations += 1;
         break;
+      case 'voted':
+        row.answered += 1;
+        break;
       case 'error':
         row.errors += 1;
         break;
@@ -89,7 +90,7 @@ function summarizeAttempts(tier: string, model: string, attempts: readonly Attem
         row.breakerSkips += 1;
         break;
     }
-    if (answeredOutcome(attempt)) {
+    if (gotAnswer(attempt)) {
       latencies.push(attempt.latencyMs);
       if (attempt.fallback) row.fallbacks += 1;
     }

@@ -1,3 +1,4 @@
+import { policyFor, policyLabel } from '../cascade/cascade-policy.js';
 import type { FleetShape } from '../fleet-shape.js';
 import type { JobSpec } from '../job/job-spec.js';
 import type { RouteDecision } from '../job/route-decision.js';
@@ -6,12 +7,24 @@ function tierOfModel(fleet: FleetShape, model: string): string | undefined {
   return fleet.tiers.find((t) => t.models.some((m) => m.id === model))?.name;
 }
 
-/** The cascade path from `from` up: the configured path's tiers above it, in tier order. */
-function cascadePath(fleet: FleetShape, from: string): string[] {
+/**
+ * The cascade path from `from` up: the tiers above it on the task's policy
+ * path (or the fleet's), in tier order; only `from` when the policy says no
+ * cascade.
+ */
+export function cascadePath(fleet: FleetShape, from: string, task: string): string[] {
+  const policy = policyFor(fleet.cascade, task);
+  if (policy?.cascade === false) return [from];
   const order = fleet.tiers.map((t) => t.name);
-  const full = fleet.cascade.path ?? order;
+  const full = policy?.path ?? fleet.cascade.path ?? order;
   const rank = order.indexOf(from);
   return [from, ...full.filter((tier) => order.indexOf(tier) > rank)];
+}
+
+/** Where a cascade of this task starts: the lowest tier of its policy's path, or of the fleet's. */
+export function cascadeEntry(fleet: FleetShape, task: string): string {
+  const policy = policyFor(fleet.cascade, task);
+  return (policy?.path ?? fleet.cascade.path ?? fleet.tiers.map((t) => t.name))[0] ?? '';
 }
 
 /**
@@ -28,20 +41,23 @@ export function routeJob(spec: JobSpec, fleet: FleetShape): RouteDecision {
     return {
       tier,
       model: spec.model,
-      path: cascade ? cascadePath(fleet, tier) : [tier],
+      path: cascade ? cascadePath(fleet, tier, spec.task) : [tier],
       reason: `the job asked for model ${spec.model} (tier ${tier})`,
     };
   }
   if (spec.tier !== undefined) {
     return {
       tier: spec.tier,
-      path: cascade ? cascadePath(fleet, spec.tier) : [spec.tier],
+      path: cascade ? cascadePath(fleet, spec.tier, spec.task) : [spec.tier],
       reason: `the job asked for tier ${spec.tier}`,
     };
   }
   if (cascade) {
-    const path = cascadePath(fleet, (fleet.cascade.path ?? fleet.tiers.map((t) => t.name))[0] ?? '');
-    return { tier: path[0] ?? '', path, reason: `cascade starts at the lowest tier of ${path.join(' → ')}` };
+    const policy = policyFor(fleet.cascade, spec.task);
+    const path = cascadePath(fleet, cascadeEntry(fleet, spec.task), spec.task);
+    const under = policy === undefined ? '' : ` (${policyLabel(policy)}, scorer ${policy.scorer})`;
+    if (path.length === 1) return { tier: path[0] ?? '', path, reason: `no cascade for task "${spec.task}"${under}: tier ${path[0]} answers` };
+    return { tier: path[0] ?? '', path, reason: `cascade starts at the lowest tier of ${path.join(' → ')}${under}` };
   }
   const listed = fleet.routing.tasks[spec.task];
   const target = listed ?? fleet.routing.default;

@@ -1,0 +1,92 @@
+import type { Redis } from 'ioredis';
+import { isConversationTurn, type ConversationTurn } from '../../core/conversations/conversation-turn.js';
+import { trimHistory, type HistoryLimits } from '../../core/conversations/trim-history.js';
+import { fleetPrefix } from '../queue-names.js';
+
+/** A tenant's conversation: a list of exchanges (JSON), oldest first. Tenants never share one. */
+export function conversationKey(fleetName: string, tenant: string, id: string): string {
+  return `${fleetPrefix(fleetName)}:conversation:${tenant}:${id}`;
+}
+
+export interface ConversationRefKey {
+  tenant: string;
+  id: string;
+}
+
+export interface ConversationStore {
+  /** The exchanges a next job would continue, within the limits, oldest first; empty when none is kept. */
+  history(tenant: string, id: string): Promise<ConversationTurn[]>;
+  /** Several histories in one round trip, by `tenant` and `id` (see `historyKey`). */
+  histories(refs: readonly ConversationRefKey[]): Promise<Map<string, ConversationTurn[]>>;
+  /** Adds one exchange, drops those beyond `maxTurns` and restarts the expiry. */
+  append(tenant: string, id: string, turn: ConversationTurn): Promise<void>;
+  /** Seconds until the conversation expires; undefined when none is kept. */
+  expiresIn(tenant: string, id: string): Promise<number | undefined>;
+  /** Forgets a conversation; false when there was none. */
+  forget(tenant: string, id: string): Promise<boolean>;
+}
+
+export interface ConversationStoreDeps {
+  redis: Redis;
+  fleetName: string;
+  limits: HistoryLimits & { ttlSeconds: number };
+}
+
+export const historyKey = (ref: ConversationRefKey): string => `${ref.tenant}\u0000${ref.id}`;
+
+function parseTurns(items: readonly string[], limits: HistoryLimits): ConversationTurn[] {
+  const turns: ConversationTurn[] = [];
+  for (const item of items) {
+    try {
+      const value: unknown = JSON.parse(item);
+      if (isConversationTurn(value)) turns.push(value);
+    } catch {
+      // An unreadable entry is skipped: the rest of the conversation still alternates.
+    }
+  }
+  return trimHistory(turns, limits);
+}
+
+/** Conversation histories in Redis under the fleet's prefix, per tenant and conversation id. */
+export function createConversationStore(deps: ConversationStoreDeps): ConversationStore {
+  const { redis, fleetName, limits } = deps;
+  const key = (tenant: string, id: string): string => conversationKey(fleetName, tenant, id);
+  return {
+    async history(tenant, id) {
+      return parseTurns(await redis.lrange(key(tenant, id), -limits.maxTurns, -1), limits);
+    },
+    async histories(refs) {
+      const out = new Map<string, ConversationTurn[]>();
+      const unique = [...new Map(refs.map((ref) => [historyKey(ref), ref])).values()];
+      if (unique.length === 0) return out;
+      const read = redis.pipeline();
+      for (const ref of unique) read.lrange(key(ref.tenant, ref.id), -limits.maxTurns, -1);
+      const replies = (await read.exec()) ?? [];
+      unique.forEach((ref, i) => {
+        const [error, items] = replies[i] ?? [new Error('no reply'), null];
+        if (error !== null) throw error;
+        out.set(historyKey(ref), parseTurns(items as string[], limits));
+      });
+      return out;
+    },
+    async append(tenant, id, turn) {
+      const k = key(tenant, id);
+      const replies = await redis
+        .multi()
+        .rpush(k, JSON.stringify(turn))
+        .ltrim(k, -limits.maxTurns, -1)
+        .expire(k, limits.ttlSeconds)
+        .exec();
+      if (replies === null) throw new Error('conversation: the transaction was discarded');
+      const failed = replies.find(([error]) => error !== null);
+      if (failed?.[0]) throw failed[0];
+    },
+    async expiresIn(tenant, id) {
+      const ttl = await redis.ttl(key(tenant, id));
+      return ttl < 0 ? undefined : ttl;
+    },
+    async forget(tenant, id) {
+      return (await redis.del(key(tenant, id))) > 0;
+    },
+  };
+}

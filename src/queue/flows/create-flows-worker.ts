@@ -1,0 +1,95 @@
+import { hostname } from 'node:os';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { FleetConfig } from '../../config/fleet-schema.js';
+import { cancelChannel, cancelMarkerKey } from '../cancel-job.js';
+import type { FleetQueues } from '../fleet-queues.js';
+import type { JobObserver } from '../job-observer.js';
+import { reportFinishedJobs } from '../report-finished-jobs.js';
+import { cancelFlowChildren } from './cancel-flow-children.js';
+import { createFlowProcessor } from './create-flow-processor.js';
+import type { FlowJobData, FlowOutcome } from './flow-job-data.js';
+import { FLOWS_QUEUE_NAME } from './flow-queue-names.js';
+import { createCombinerLoader } from './load-combiner.js';
+
+export interface FlowsWorkerDeps {
+  fleet: FleetConfig;
+  /** A connection with `maxRetriesPerRequest: null`, as BullMQ workers need. */
+  connection: Redis;
+  queues: FleetQueues;
+  logger: Logger;
+  /** Told when a flow job finishes for good (batches, statistics, webhooks), as the tier workers tell of other jobs. */
+  observers?: readonly JobObserver[];
+  /** Where relative combiner module paths are read from: the fleet file's folder (the working directory when unset). */
+  baseDir?: string;
+  /** Flow parents in flight at once in this process; `flows.concurrency` when unset. */
+  concurrency?: number;
+}
+
+export interface FlowsWorker {
+  readonly worker: Worker<FlowJobData, FlowOutcome>;
+  /** Stops taking flow jobs and lets in-flight ones finish (they only add children or combine). */
+  shutdown(): Promise<void>;
+  /** Closes at once (tests, fatal errors). */
+  close(): Promise<void>;
+}
+
+/**
+ * The worker of the fleet's flows queue, run beside the tier workers in
+ * every worker process: it serves ensemble and pipeline parents, and tells
+ * the observers when one finishes for good, as the tier worker does for
+ * other jobs (the flow's children never do).
+ */
+export function createFlowsWorker(deps: FlowsWorkerDeps): FlowsWorker {
+  const { fleet } = deps;
+  const log = deps.logger.child({ part: 'flows' });
+  const processor = createFlowProcessor({
+    queues: deps.queues,
+    logger: log,
+    loadCombiner: createCombinerLoader(deps.baseDir ?? process.cwd()),
+    isCancelled: async (jobId) => (await deps.connection.exists(cancelMarkerKey(fleet.name, jobId))) === 1,
+  });
+  const worker = new Worker<FlowJobData, FlowOutcome>(FLOWS_QUEUE_NAME, processor, {
+    connection: deps.connection,
+    prefix: deps.queues.prefix,
+    concurrency: deps.concurrency ?? fleet.flows.concurrency,
+    lockDuration: fleet.workers.lockDurationMs,
+    stalledInterval: fleet.workers.stalledIntervalMs,
+    maxStalledCount: fleet.workers.maxStalledCount,
+    name: `${hostname()}:${process.pid}:flows`,
+  });
+
+  // A client cancelled a job: when it is a flow, stop its children (the parent then ends as cancelled).
+  const subscriber = deps.connection.duplicate();
+  subscriber.on('message', (_channel, jobId: string) => {
+    cancelFlowChildren({ queues: deps.queues, redis: deps.connection, fleetName: fleet.name, log }, jobId).catch((error: unknown) =>
+      log.warn({ err: error, jobId }, 'could not stop the children of a cancelled flow'),
+    );
+  });
+  subscriber.subscribe(cancelChannel(fleet.name)).catch((error: unknown) => log.error({ err: error }, 'cannot listen for cancellations'));
+
+  reportFinishedJobs(worker, {
+    fleetName: fleet.name,
+    connection: deps.connection,
+    keepCompletedSeconds: fleet.jobs.keepCompletedSeconds,
+    keepFailedSeconds: fleet.jobs.keepFailedSeconds,
+    observers: deps.observers ?? [],
+    log,
+    what: 'flow',
+  });
+  worker.on('stalled', (jobId) => log.warn({ bullJobId: jobId }, 'flow stalled: its worker died; it goes back to the queue'));
+  worker.on('error', (error) => log.error({ err: error }, 'flows worker error'));
+
+  return {
+    worker,
+    async close() {
+      subscriber.disconnect();
+      await worker.close(true);
+    },
+    async shutdown() {
+      subscriber.disconnect();
+      await worker.close();
+    },
+  };
+}

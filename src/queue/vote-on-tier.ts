@@ -1,0 +1,124 @@
+import type { Logger } from 'pino';
+import type { CascadePolicy } from '../core/cascade/cascade-policy.js';
+import { decideTierVote } from '../core/confidence/decide-tier-vote.js';
+import { extractAnswer, type Extractor } from '../core/confidence/extract-answer.js';
+import type { Attempt, AttemptOutcome } from '../core/job/attempt.js';
+import type { JobAnswer } from '../core/job/job-answer.js';
+import type { TierOutcome } from '../core/job/tier-outcome.js';
+import type { TierAnswer } from '../resilience/call-tier-models.js';
+import { TierCallError } from '../resilience/tier-call-error.js';
+import { answerAttempt } from './answer-attempt.js';
+import type { CastVote, TierJobData } from './tier-job-data.js';
+
+export interface VoteStep {
+  tier: string;
+  /** The tier's model ids, in order. */
+  models: readonly string[];
+  policy: CascadePolicy & { extractor: Extractor };
+  data: TierJobData;
+  log: Logger;
+  now: () => number;
+  /** Gets one answer from the tier, from any of `models` (the first preferred; the others stand in when it fails). */
+  call(models: readonly string[]): Promise<TierAnswer>;
+  /** Saves votes and attempts on the job, so a retry does not pay for them again. */
+  save(data: TierJobData): Promise<void>;
+  /** Hands the job to the next tier of its path. */
+  escalate(step: { toTier: string; reason: string; best: JobAnswer; attempts: Attempt[]; data: TierJobData }): Promise<TierOutcome>;
+  /** What a failed call means for the job when no stronger tier can take over (throws). */
+  failed(error: TierCallError): Promise<never>;
+}
+
+const publicVotes = (votes: readonly CastVote[]) => votes.map(({ tier, model, answer }) => ({ tier, model, answer }));
+
+function toAnswer(vote: CastVote, confidence: number, reason: string): JobAnswer {
+  return {
+    text: vote.text,
+    tier: vote.tier,
+    model: vote.model,
+    confidence,
+    stopReason: vote.stopReason,
+    usage: vote.usage,
+    costUsd: vote.costUsd,
+    acceptedBecause: reason,
+  };
+}
+
+/**
+ * One tier's turn in an agreement cascade: its voters answer one at a time
+ * (a failing voter is replaced by the tier's next model), each answer is
+ * reduced to a vote by the policy's extractor, and the votes of every tier
+ * so far decide whether to accept, ask another voter, or escalate. Votes and
+ * attempts are saved after each call.
+ */
+export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
+  const { tier, policy } = step;
+  const top = step.data.path.length <= 1;
+  const voting = policy.votes?.[tier] ?? { voters: 1 };
+  let data = step.data;
+  const failedHere = new Set<string>();
+
+  for (;;) {
+    const votes = data.votes ?? [];
+    const decision = decideTierVote({ votes, tier, voting, top });
+    const latest = votes.at(-1);
+    if (decision.action !== 'more' && latest !== undefined) {
+      const lastCall = data.attempts.at(-1);
+      const settled: AttemptOutcome = decision.action === 'accept' ? 'accepted' : 'escalated';
+      const attempts = lastCall === undefined ? data.attempts : [...data.attempts.slice(0, -1), { ...lastCall, outcome: settled }];
+      const chosen = [...votes].reverse().find((vote) => vote.answer !== undefined && vote.answer === decision.agreement.answer) ?? latest;
+      const listed = votes.map((vote) => `${vote.model}: ${vote.answer ?? '—'}`).join(', ');
+      const reason = `${decision.reason} [${listed}]`;
+      step.log.info({ decision: decision.action, votes: publicVotes(votes), confidence: decision.agreement.confidence }, decision.action === 'accept' ? 'job answered by vote' : 'job escalates: no quorum');
+      if (decision.action === 'accept') {
+        const answer = toAnswer(decision.answer === undefined ? latest : chosen, decision.agreement.confidence, reason);
+        return { answer, attempts, tiers: [tier], votes: publicVotes(votes) };
+      }
+      const toTier = data.path[1];
+      if (toTier === undefined) throw new Error(`tier ${tier} escalates, but it is the top of the path`);
+      return step.escalate({ toTier, reason, best: toAnswer(chosen, decision.agreement.confidence, reason), attempts, data: { ...data, attempts } });
+    }
+
+    const asked = new Set([...votes.filter((vote) => vote.tier === tier).map((vote) => vote.model), ...failedHere]);
+    // The policy's voters first, in its order; the tier's other models stand in when they fail.
+    const voters = voting.models ?? step.models;
+    const candidates = [...voters, ...step.models.filter((model) => !voters.includes(model))].filter((model) => !asked.has(model));
+    const startedAt = step.now();
+    let answered: TierAnswer;
+    try {
+      if (candidates.length === 0) throw new Error(`tier ${tier} has no model left to vote`);
+      answered = await step.call(candidates);
+    } catch (error) {
+      const callError = error instanceof TierCallError ? error : undefined;
+      if (callError !== undefined) {
+        for (const attempt of callError.attempts) failedHere.add(attempt.model);
+        data = { ...data, attempts: [...data.attempts, ...callError.attempts] };
+      }
+      const throttled = callError?.reason === 'all-throttled' || callError?.reason === 'cancelled';
+      const toTier = data.path[1];
+      const best = votes.at(-1);
+      if (throttled || toTier === undefined || best === undefined) {
+        if (callError !== undefined) return step.failed(callError);
+        throw error;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      const reason = `tier ${tier} could not gather its votes (${message})`;
+      step.log.warn({ toTier }, reason);
+      return step.escalate({ toTier, reason, best: toAnswer(best, 0, reason), attempts: data.attempts, data });
+    }
+
+    const { result, model, fallback, failures } = answered;
+    for (const failure of failures) failedHere.add(failure.model);
+    const vote: CastVote = {
+      tier,
+      model,
+      answer: extractAnswer(result.text, policy.extractor),
+      text: result.text,
+      stopReason: result.stopReason,
+      usage: result.usage,
+      costUsd: result.costUsd,
+    };
+    const attempt = answerAttempt({ tier, model, result, outcome: 'voted', vote: vote.answer ?? null, fallback, startedAt });
+    data = { ...data, votes: [...votes, vote], attempts: [...data.attempts, ...failures, attempt] };
+    await step.save(data);
+  }
+}

@@ -1,0 +1,146 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { isCacheable, responseCacheKey, type CacheMode } from '../core/cache/response-cache-key.js';
+import { isContentPolicyStop } from '../core/fallback/content-policy.js';
+import type { ModelClient } from '../core/model-client.js';
+import type { CallOptions, ModelRequest } from '../core/model-request.js';
+import type { ModelResult } from '../core/model-result.js';
+import { fleetPrefix } from '../queue/queue-names.js';
+
+export interface ResponseCacheSettings {
+  mode: CacheMode;
+  ttlSeconds: number;
+  maxEntryBytes: number;
+  /** A cache read or write slower than this is given up on. */
+  timeoutMs: number;
+}
+
+export interface CachedModelClientDeps {
+  client: ModelClient;
+  redis: Redis;
+  fleetName: string;
+  settings: ResponseCacheSettings;
+  logger: Logger;
+  now?: () => number;
+}
+
+/** The Redis key of one cached answer, under the fleet's prefix (so removing the fleet's keys removes it). */
+export function responseCacheRedisKey(fleetName: string, request: ModelRequest): string {
+  return `${fleetPrefix(fleetName)}:response-cache:${responseCacheKey(request)}`;
+}
+
+/** What is stored: the answer as the model gave it, without the per-call fields. */
+type CachedEntry = Pick<ModelResult, 'text' | 'stopReason' | 'usage' | 'answeredModelId' | 'toolUses'> & {
+  /** What the original call cost, for the record; a hit costs nothing. */
+  originalCostUsd: number;
+  storedAt: number;
+};
+
+class CacheTimeout extends Error {
+  override readonly name = 'CacheTimeout';
+}
+
+/** Rejects when `promise` takes longer than `ms`: a slow or unreachable Redis must not hold the call up. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CacheTimeout(`no answer from Redis in ${String(ms)} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function parseEntry(text: string): CachedEntry | undefined {
+  try {
+    const entry = JSON.parse(text) as Partial<CachedEntry>;
+    if (typeof entry.text !== 'string' || typeof entry.stopReason !== 'string' || typeof entry.usage !== 'object') return undefined;
+    return entry as CachedEntry;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A ModelClient that answers repeated calls from Redis. Only calls the mode
+ * allows (by default none; `deterministic`: temperature 0) are looked up and
+ * stored, keyed by the model id and the whole request. A hit is marked
+ * `cached: true` and costs 0; streamed calls share entries with plain ones
+ * (a hit reports `firstTokenMs` 0). Errors and content-policy refusals are
+ * never stored. A cache failure is logged and the model is called.
+ */
+export function createCachedModelClient(deps: CachedModelClientDeps): ModelClient {
+  const { client, redis, settings, logger } = deps;
+  const now = deps.now ?? (() => performance.now());
+  if (settings.mode === 'off') return client;
+
+  async function lookup(key: string, modelId: string): Promise<CachedEntry | undefined> {
+    try {
+      const text = await within(redis.get(key), settings.timeoutMs);
+      return text === null ? undefined : parseEntry(text);
+    } catch (error) {
+      logger.warn({ err: error, model: modelId }, 'response cache read failed; calling the model');
+      return undefined;
+    }
+  }
+
+  async function store(key: string, result: ModelResult): Promise<void> {
+    if (isContentPolicyStop(result.stopReason) || result.cached === true) return;
+    const entry: CachedEntry = {
+      text: result.text,
+      stopReason: result.stopReason,
+      usage: result.usage,
+      answeredModelId: result.answeredModelId,
+      toolUses: result.toolUses,
+      originalCostUsd: result.costUsd,
+      storedAt: Date.now(),
+    };
+    const text = JSON.stringify(entry);
+    if (Buffer.byteLength(text) > settings.maxEntryBytes) {
+      logger.debug({ model: result.requestedModelId, bytes: Buffer.byteLength(text) }, 'answer too large for the response cache');
+      return;
+    }
+    try {
+      await within(redis.set(key, text, 'EX', settings.ttlSeconds), settings.timeoutMs);
+    } catch (error) {
+      logger.warn({ err: error, model: result.requestedModelId }, 'response cache write failed; the answer is returned uncached');
+    }
+  }
+
+  async function call(
+    request: ModelRequest,
+    options: CallOptions | undefined,
+    streamed: boolean,
+    inner: (request: ModelRequest, options?: CallOptions) => Promise<ModelResult>,
+  ): Promise<ModelResult> {
+    if (!isCacheable(request, settings.mode)) return inner(request, options);
+    const started = now();
+    const key = responseCacheRedisKey(deps.fleetName, request);
+    const hit = await lookup(key, request.modelId);
+    if (hit !== undefined) {
+      return {
+        text: hit.text,
+        stopReason: hit.stopReason,
+        usage: hit.usage,
+        costUsd: 0,
+        latencyMs: Math.max(0, now() - started),
+        ...(streamed ? { firstTokenMs: 0 } : {}),
+        requestedModelId: request.modelId,
+        answeredModelId: hit.answeredModelId,
+        toolUses: hit.toolUses,
+        streamed,
+        cached: true,
+      };
+    }
+    const result = await inner(request, options);
+    await store(key, result);
+    return result;
+  }
+
+  return {
+    converse: (request, options) => call(request, options, false, (r, o) => client.converse(r, o)),
+    converseStream: (request, options) => call(request, options, true, (r, o) => client.converseStream(r, o)),
+  };
+}

@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+
+/**
+ * Each model answers a question by its number: q1 all say B; q2 the small
+ * models split and medium sides with B; q3 everyone below large disagrees.
+ */
+const reply = (q1: string, q2: string, q3: string) => ({
+  answer: {
+    rules: [
+      { match: '\\bq1\\b', reply: q1 },
+      { match: '\\bq2\\b', reply: q2 },
+      { match: '\\bq3\\b', reply: q3 },
+    ],
+  },
+});
+const VOTE_SCENARIO = {
+  seed: 3,
+  defaults: { answer: { mode: 'plausible', outputTokens: 10 } },
+  models: {
+    [MODELS.small[0]]: reply('B', 'A', 'A'),
+    [MODELS.small[1]]: reply('The answer is (B).', 'B) because', 'B'),
+    [MODELS.medium[0]]: reply('B', 'Answer: B', 'C'),
+    [MODELS.medium[1]]: reply('B', 'B', 'D'),
+    [MODELS.large[0]]: reply('B', 'B', 'D. The reason is…'),
+  },
+};
+
+/** Multiple-choice jobs vote: two small voters must agree; medium adds one voter and accepts a 2-of-3 majority; large has the last word. */
+function votingFleet(input: Record<string, unknown>): void {
+  input.cascade = {
+    thresholds: { small: 0.7, medium: 0.8 },
+    policies: [
+      {
+        name: 'vote',
+        tasks: ['quiz'],
+        scorer: 'agreement',
+        extractor: { kind: 'choice', letters: 'ABCD' },
+        votes: { small: { voters: 2, quorum: 2 }, medium: { voters: 1, quorum: 2 } },
+      },
+      { name: 'no-cascade', tasks: ['chat'], cascade: false },
+    ],
+  };
+}
+
+let fleet: FleetHarness | undefined;
+afterEach(async () => {
+  await fleet?.close();
+  fleet = undefined;
+});
+
+describe('agreement cascades with votes accumulated across tiers', () => {
+  it('accepts on the small tier when both of its voters agree, and lists the votes', async () => {
+    fleet = await startFleetHarness({ fleet: votingFleet, scenario: VOTE_SCENARIO });
+    const receipt = await fleet.producer.enqueue({ id: 'v1', task: 'quiz', strategy: 'cascade', prompt: 'q1: which letter?' });
+    expect(receipt.route.reason).toMatch(/vote, scorer agreement/);
+    const result = await fleet.waitFor('v1');
+    expect(result.state).toBe('completed');
+    expect(result.answer).toMatchObject({ tier: 'small', model: MODELS.small[1], text: 'The answer is (B).', confidence: 1 });
+    expect(result.answer?.acceptedBecause).toMatch(/2\/2 agree on B: quorum 2 reached/);
+    expect(result.votes).toEqual([
+      { tier: 'small', model: MODELS.small[0], answer: 'B' },
+      { tier: 'small', model: MODELS.small[1], answer: 'B' },
+    ]);
+    expect(result.attempts.map((a) => [a.tier, a.model, a.outcome, a.vote])).toEqual([
+      ['small', MODELS.small[0], 'voted', 'B'],
+      ['small', MODELS.small[1], 'accepted', 'B'],
+    ]);
+    // No confidence instruction: the agreement scorer reads answers as given.
+    expect((await fleet.queues.queue('small').getJob('v1'))?.data.request.system).toEqual([]);
+  });
+
+  it('carries the small tier’s split votes up; medium adds one voter and accepts the 2-of-3 majority', async () => {
+    fleet = await startFleetHarness({ fleet: votingFleet, scenario: VOTE_SCENARIO });
+    await fleet.producer.enqueue({ id: 'v2', task: 'quiz', strategy: 'cascade', prompt: 'q2: which letter?' });
+    const result = await fleet.waitFor('v2');
+    expect(result.state).toBe('completed');
+    expect(result.answer).toMatchObject({ tier: 'medium', model: MODELS.medium[0], text: 'Answer: B' });
+    expect(result.answer?.confidence).toBeCloseTo(2 / 3);
+    expect(result.votes?.map((v) => v.answer)).toEqual(['A', 'B', 'B']);
+    expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([
+      ['small', 'voted'],
+      ['small', 'escalated'],
+      ['medium', 'accepted'],
+    ]);
+    expect(result.attempts.some((a) => a.tier === 'large')).toBe(false);
+  });
+
+  it('reaches the top tier only when no majority forms, and the top tier’s answer stands', async () => {
+    fleet = await startFleetHarness({ fleet: votingFleet, scenario: VOTE_SCENARIO });
+    await fleet.producer.enqueue({ id: 'v3', task: 'quiz', strategy: 'cascade', prompt: 'q3: which letter?' });
+    const result = await fleet.waitFor('v3');
+    expect(result.state).toBe('completed');
+    expect(result.answer).toMatchObject({ tier: 'large', model: MODELS.large[0], text: 'D. The reason is…' });
+    expect(result.answer?.acceptedBecause).toMatch(/top of the path, so its own answer stands \(1\/4 votes say D\)/);
+    expect(result.votes?.map((v) => [v.tier, v.answer])).toEqual([
+      ['small', 'A'],
+      ['small', 'B'],
+      ['medium', 'C'],
+      ['large', 'D'],
+    ]);
+    // Four calls paid for, every one of them in the result.
+    expect(result.attempts).toHaveLength(4);
+    expect(result.costUsd).toBeCloseTo(result.attempts.reduce((sum, a) => sum + a.costUsd, 0));
+  });
+
+  it('replaces a throttled voter by the tier’s next model, and escalates when the tier runs out of voters', async () => {
+    const scenario = {
+      ...VOTE_SCENARIO,
+      models: { ...VOTE_SCENARIO.models, [MODELS.small[0]]: { ...VOTE_SCENARIO.models[MODELS.small[0]], faults: { ThrottlingException: 1 } } },
+    };
+    fleet = await startFleetHarness({ fleet: votingFleet, scenario });
+    await fleet.producer.enqueue({ id: 'v4', task: 'quiz', strategy: 'cascade', prompt: 'q1: which letter?' });
+    const result = await fleet.waitFor('v4');
+    expect(result.state).toBe('completed');
+    expect(result.attempts.map((a) => [a.tier, a.model, a.outcome])).toEqual([
+      ['small', MODELS.small[0], 'error'],
+      ['small', MODELS.small[1], 'voted'],
+      ['medium', MODELS.medium[0], 'accepted'],
+    ]);
+    expect(result.answer).toMatchObject({ tier: 'medium', text: 'B' });
+    expect(result.votes?.map((v) => v.model)).toEqual([MODELS.small[1], MODELS.medium[0]]);
+  });
+
+  it('a policy without cascade answers on the entry tier, and other tasks keep the self-reported cascade', async () => {
+    fleet = await startFleetHarness({ fleet: votingFleet, scenario: VOTE_SCENARIO });
+    const chat = await fleet.producer.enqueue({ id: 'c1', task: 'chat', strategy: 'cascade', prompt: 'hello there' });
+    expect(chat.route).toMatchObject({ tier: 'small', path: ['small'] });
+    expect(chat.route.reason).toMatch(/no cascade for task "chat"/);
+    const done = await fleet.waitFor('c1');
+    expect(done.attempts.map((a) => a.tier)).toEqual(['small']);
+
+    await fleet.producer.enqueue({ id: 'g1', task: 'general', strategy: 'cascade', prompt: 'hello again' });
+    await fleet.waitFor('g1');
+    expect((await fleet.queues.queue('small').getJob('g1'))?.data.request.system.join('\n')).toMatch(/confidence/i);
+  });
+});
