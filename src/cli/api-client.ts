@@ -1,18 +1,12 @@
 import { asBatchReceiptView, asBatchStatusView, type BatchReceiptView, type BatchStatusView } from '../queue/batches/batch-views.js';
 import { CliError, EXIT, networkReason } from './cli-error.js';
 import { tagsToQuery } from './parse-tag.js';
+import { BATCH_DEFAULT_FIELDS, type BatchDefaultField } from '../queue/batches/batch-default-fields.js';
 
 export type ResultOrder = 'input' | 'finished';
 
 /** Fields every document of a batch gets unless it sets its own. */
-export interface BatchDefaults {
-  task?: string;
-  strategy?: string;
-  tier?: string;
-  model?: string;
-  template?: string;
-  tags?: Record<string, string>;
-}
+export type BatchDefaults = Partial<Record<BatchDefaultField, string>> & { tags?: Record<string, string> };
 
 export interface ApiClientOptions {
   /** The API's base URL, e.g. http://127.0.0.1:8080. */
@@ -135,7 +129,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
     async submitBatch({ defaults, batchId, allOrNothing, body }) {
       const query = new URLSearchParams();
-      for (const field of ['task', 'strategy', 'tier', 'model', 'template'] as const) {
+      for (const field of BATCH_DEFAULT_FIELDS) {
         const value = defaults[field];
         if (value !== undefined) query.set(field, value);
       }

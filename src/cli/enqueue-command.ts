@@ -9,10 +9,12 @@ import { addTargetOptions, chooseTarget, TARGET_HELP, type TargetFlags } from '.
 import { parseTag } from './parse-tag.js';
 import { openDocuments, type DocumentSource, type SourceDocument } from './read-documents.js';
 import { submitDirect, submitViaApi } from './submit-documents.js';
+import { BATCH_DEFAULT_FIELDS } from '../queue/batches/batch-default-fields.js';
 
 interface EnqueueFlags extends TargetFlags {
   task?: string;
   strategy?: string;
+  flow?: string;
   tier?: string;
   model?: string;
   template?: string;
@@ -114,6 +116,7 @@ export function registerEnqueueCommand(program: Command): void {
     .argument('<source>', 'FILE (JSONL, or one .txt/.md document), DIR (each .txt/.md file a document, its id from the file name), or -')
     .option('--task <name>', 'task of every document that names none (summarization, classification, …)')
     .addOption(new Option('--strategy <name>', 'strategy of every document that names none').choices(STRATEGIES))
+    .option('--flow <name>', 'the ensemble or pipeline (flows in the fleet file) of every document that names none')
     .option('--tier <name>', 'start every document on this tier')
     .option('--model <id>', 'send every document to this model')
     .option('--template <name>', 'prompt template for every document')
@@ -141,7 +144,7 @@ Exit codes:
       const target = chooseTarget(flags, process.env);
       const source = await openDocuments(path, { ...(flags.idPrefix === undefined ? {} : { idPrefix: flags.idPrefix }) });
       const defaults: BatchDefaults = {};
-      for (const field of ['task', 'strategy', 'tier', 'model', 'template'] as const) {
+      for (const field of BATCH_DEFAULT_FIELDS) {
         const value = flags[field];
         if (value !== undefined) defaults[field] = value;
       }

@@ -60,6 +60,10 @@ export async function cancelJob(deps: CancelDeps, jobId: string): Promise<Cancel
   delete data.request; // the conversation is not kept once the job is cancelled
   delete data.requestByFamily;
   delete data.votes; // nor the answers voted on
+  if ('flow' in data && typeof data.flow === 'object' && data.flow !== null && 'document' in data.flow) {
+    // A pipeline keeps its input text for its steps: not once it is cancelled.
+    data.flow = { ...(data.flow as Record<string, unknown>), document: '', system: [] };
+  }
   const marker: CancelMarker = { at: Date.now(), data: data as CancelMarker['data'], attempts: job.data.attempts };
   await deps.redis.set(cancelMarkerKey(deps.fleetName, jobId), JSON.stringify(marker), 'EX', deps.keepSeconds);
 

@@ -240,7 +240,7 @@ describe('dashboards: Bull Board', () => {
     const queues = await app.inject({ url: '/admin/queues/api/queues', headers: auth });
     expect(queues.statusCode).toBe(200);
     const listed = queues.json<{ queues: { name: string; readOnlyMode: boolean }[] }>().queues;
-    expect(listed.map((q) => q.name).sort()).toEqual(['tier-large', 'tier-medium', 'tier-small']);
+    expect(listed.map((q) => q.name).sort()).toEqual(['flows', 'tier-large', 'tier-medium', 'tier-small']);
     expect(listed.every((q) => q.readOnlyMode)).toBe(true);
 
     // @bull-board/api answers 405 ERRORS.QUEUE_READ_ONLY for a change to a read-only queue.

@@ -19,17 +19,20 @@ export interface BullBoardDeps {
 }
 
 
-/** Bull Board, showing every tier queue, as a child of `scope` (so `scope`'s hooks guard it). */
+/** Bull Board, showing every tier queue and the flows queue, as a child of `scope` (so `scope`'s hooks guard it). */
 export async function mountBullBoard(scope: FastifyInstance, deps: BullBoardDeps): Promise<void> {
   const serverAdapter = new FastifyAdapter().setBasePath(deps.fullPath);
   createBullBoard({
-    queues: deps.fleet.tiers.map(
-      (tier) =>
-        new BullMQAdapter(deps.queues.queue(tier.name), {
-          readOnlyMode: deps.readOnly,
-          description: `tier ${tier.name}: ${tier.models.map((m) => m.id).join(', ')}`,
-        }),
-    ),
+    queues: [
+      ...deps.fleet.tiers.map(
+        (tier) =>
+          new BullMQAdapter(deps.queues.queue(tier.name), {
+            readOnlyMode: deps.readOnly,
+            description: `tier ${tier.name}: ${tier.models.map((m) => m.id).join(', ')}`,
+          }),
+      ),
+      new BullMQAdapter(deps.queues.flows, { readOnlyMode: deps.readOnly, description: 'ensemble and pipeline parents (their members run on the tier queues)' }),
+    ],
     serverAdapter,
     options: {
       uiConfig: {

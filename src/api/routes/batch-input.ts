@@ -2,11 +2,12 @@ import { createInterface } from 'node:readline';
 import { Transform, type Readable } from 'node:stream';
 import { UnparsableDocument } from '../../queue/batches/submit-batch.js';
 import { ApiError } from '../api-error.js';
+import { BATCH_DEFAULT_FIELDS } from '../../queue/batches/batch-default-fields.js';
 
-/** Batch defaults given as query parameters (for NDJSON bodies): task, strategy, tier, model, template, tag=k:v. */
+/** Batch defaults given as query parameters (for NDJSON bodies): task, strategy, flow, tier, model, template, tag=k:v. */
 export function defaultsFromQuery(query: Record<string, string | string[] | undefined>): Record<string, unknown> {
   const defaults: Record<string, unknown> = {};
-  for (const field of ['task', 'strategy', 'tier', 'model', 'template'] as const) {
+  for (const field of BATCH_DEFAULT_FIELDS) {
     const value = query[field];
     if (typeof value === 'string' && value !== '') defaults[field] = value;
   }
