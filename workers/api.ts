@@ -55,6 +55,7 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
       onBatchFinished: batchAnnouncer({ webhooks, ...(settings.webhookSecret === undefined ? {} : { defaultSecret: settings.webhookSecret }), logger }),
       limits: { ...DEFAULT_API_LIMITS, rateLimitPerMinute: api.rateLimitPerMinute },
       logger,
+      adminTenants: api.adminTenants,
     },
     {
       v1: (scope) => registerScalingRoute(scope, { fleet, queues }),

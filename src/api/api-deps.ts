@@ -36,4 +36,6 @@ export interface ApiDeps {
   onBatchFinished?: (batch: BatchRecord) => Promise<void>;
   limits: ApiLimits;
   logger: Logger | false;
+  /** Tenants whose keys are the fleet's admins (FLEET_ADMIN_TENANTS): they see every tenant's budget. None when unset. */
+  adminTenants?: ReadonlySet<string>;
 }

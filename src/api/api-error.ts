@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { BudgetExceededError } from '../core/budgets/budget-exceeded-error.js';
 import { JobSpecError, type JobSpecProblem } from '../core/job/job-spec-error.js';
 
 /** The one error shape of the API: a stable code, a message, and the offending field when there is one. */
@@ -33,6 +34,12 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
 /** Maps every error a route or Fastify raises to the API's error shape and status. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler<FastifyError | Error>((error, request, reply) => {
+    // Before JobSpecError, which it is: 402, not 400; retrying helps only once the period ends (docs/budgets.md).
+    if (error instanceof BudgetExceededError) {
+      const body: ApiErrorBody = { code: error.code, message: error.message, field: 'tenant', problems: error.problems };
+      const retryAfter = Math.max(1, Math.ceil((error.resetsAt - Date.now()) / 1000));
+      return reply.status(402).header('retry-after', String(retryAfter)).send(body);
+    }
     if (error instanceof JobSpecError) {
       const first = error.problems[0];
       const body: ApiErrorBody = {

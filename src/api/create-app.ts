@@ -8,6 +8,7 @@ import type { ApiDeps } from './api-deps.js';
 import { registerErrorHandler } from './api-error.js';
 import { bearerToken, registerBearerAuth } from './auth/register-bearer-auth.js';
 import { registerBatchRoutes } from './routes/batches-routes.js';
+import { registerBudgetRoutes } from './routes/budgets-routes.js';
 import { registerConversationRoutes } from './routes/conversations-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJobRoutes } from './routes/jobs-routes.js';
@@ -57,6 +58,7 @@ export async function createApp(deps: ApiDeps, extras: AppExtras = {}): Promise<
     registerJobRoutes(v1, deps);
     registerBatchRoutes(v1, deps);
     registerConversationRoutes(v1, deps);
+    registerBudgetRoutes(v1, deps);
     extras.v1?.(v1);
   });
   await extras.outside?.(app);

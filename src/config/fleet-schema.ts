@@ -7,6 +7,7 @@ import { DEFAULT_TASK_ROUTES } from './default-routing.js';
 import { checkRouterChoice, classifierSchema, customRouterSchema, MODEL_ROUTERS } from './routers-schema.js';
 import { DEFAULT_CONFIDENCE_PROMPT, DEFAULT_TEMPLATES } from './default-templates.js';
 import { cacheSchema } from './cache-schema.js';
+import { budgetsSchema } from './budgets-schema.js';
 import { fallbacksSchema } from './fallbacks-schema.js';
 import { flowsSchema } from './flows-schema.js';
 import { templateVariantsSchema } from './template-variant-schema.js';
@@ -197,6 +198,8 @@ export const fleetSchema = z.strictObject({
   experiments: experimentsSchema.default([]),
   /** Named ensembles and pipelines; see docs/flows.md. */
   flows: flowsSchema.prefault({}),
+  /** Spend budgets per day for the fleet and its tenants; see docs/budgets.md. */
+  budgets: budgetsSchema.prefault({}),
 });
 
 export type FleetConfig = z.infer<typeof fleetSchema>;

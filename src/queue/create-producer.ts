@@ -7,7 +7,8 @@ import { parseJobSpec } from '../core/job/parse-job-spec.js';
 import { renderRequest } from '../core/job/render-request.js';
 import { familyRequests } from '../core/job/render-variants.js';
 import type { RouteDecision } from '../core/job/route-decision.js';
-import { buildRouter } from '../core/routing/build-router.js';
+import { withBudgets } from '../core/budgets/budget-router.js';
+import { buildRouter, type FleetRouter } from '../core/routing/build-router.js';
 import { EMPTY_SNAPSHOT, type FleetSnapshot } from '../core/routing/fleet-snapshot.js';
 import { toRoutableJob } from '../core/routing/routable-job.js';
 import type { Router } from '../core/routing/router.js';
@@ -40,7 +41,10 @@ export interface PreparedJob {
 }
 
 export interface Producer {
-  /** Validates, routes and enqueues one job. Throws JobSpecError naming the bad fields; nothing is enqueued then. */
+  /**
+   * Validates, routes and enqueues one job. Throws JobSpecError naming the bad fields (BudgetExceededError,
+   * a JobSpecError, when its tenant's or the fleet's budget is spent and `budgets.whenSpent` is `refuse`); nothing is enqueued then.
+   */
   enqueue(raw: unknown): Promise<EnqueueReceipt>;
   /** Validates and routes without enqueueing. Throws JobSpecError. */
   prepare(raw: unknown, defaultId?: () => string): PreparedJob;
@@ -54,7 +58,7 @@ export interface ProducerDeps {
   redis: Redis;
   now?: () => number;
   newId?: () => string;
-  /** What the routers know of the fleet now (breakers, stats, queue depths); nothing known when unset. See fleet-snapshot-source.ts. */
+  /** What the routers know of the fleet now (breakers, stats, queue depths, budgets left); nothing known when unset. See fleet-snapshot-source.ts. */
   snapshot?: () => FleetSnapshot;
   /** The user's routing function when the fleet names one (`routing.custom`), from loadCustomRouter. */
   customRouter?: Router;
@@ -74,7 +78,11 @@ export function createProducer(deps: ProducerDeps): Producer {
   const newId = deps.newId ?? randomUUID;
   const key = (id: string): string => jobIndexKey(deps.fleet.name, id);
   // Built once: explicit tier/model, cascade entry, the configured routers, then the routing table (docs/routers.md).
-  const routeOf = buildRouter(deps.fleet, { custom: deps.customRouter });
+  const fleetRouter = buildRouter(deps.fleet, { custom: deps.customRouter });
+  const routeOrFlow: FleetRouter = (spec, inputs) =>
+    isFlowStrategy(spec.strategy) ? routeFlow({ strategy: spec.strategy, flow: spec.flow }, deps.fleet) : fleetRouter(spec, inputs);
+  // Around them all: a spent budget sends the job to the cheapest model, or refuses it (docs/budgets.md).
+  const routeOf = withBudgets(routeOrFlow, { fleet: deps.fleet, settings: deps.fleet.budgets, now });
   const snapshot = deps.snapshot ?? ((): FleetSnapshot => EMPTY_SNAPSHOT);
   const conversations = createConversationStore({ redis: deps.redis, fleetName: deps.fleet.name, limits: deps.fleet.conversations });
   const experiments = createExperimentStore({ redis: deps.redis, fleetName: deps.fleet.name });
@@ -174,9 +182,7 @@ export function createProducer(deps: ProducerDeps): Producer {
       const id = parsed.id ?? defaultId();
       // Before routing: a variant may set the strategy, tier or model; fields the job set itself win.
       const { spec, experiment } = applyExperiment({ raw, spec: parsed, id }, deps.fleet.experiments, deps.fleet);
-      const route = isFlowStrategy(spec.strategy)
-        ? routeFlow({ strategy: spec.strategy, flow: spec.flow }, deps.fleet)
-        : routeOf(spec, { job: () => toRoutableJob(spec, renderRequest(spec, deps.fleet)), snapshot });
+      const route = routeOf(spec, { job: () => toRoutableJob(spec, renderRequest(spec, deps.fleet)), snapshot });
       if (experiment === undefined) return { id, spec, route };
       return { id, spec, route: { ...route, reason: experimentReason(route.reason, experiment) }, experiment };
     },

@@ -43,6 +43,8 @@ export async function startApiHarness(
       cancel: (id) => cancelJob({ fleetName: fleet.fleet.name, queues: fleet.queues, redis: fleet.redis, keepSeconds: 3_600 }, id),
       limits: { ...DEFAULT_API_LIMITS, ...options.limits },
       logger: false,
+      // The `ops` key is an admin's (as FLEET_ADMIN_TENANTS would say).
+      adminTenants: new Set(['ops']),
     },
     options.extras,
   );

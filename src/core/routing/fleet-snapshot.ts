@@ -16,7 +16,13 @@ export interface ModelStatsEntry extends ModelStats {
   byTask?: Readonly<Record<string, ModelStats>> | undefined;
 }
 
-/** Money left to spend, in USD, when budgets are kept. */
+/**
+ * Money left to spend in the current budget period, in USD, when the fleet
+ * sets budgets (core/budgets/remaining-budgets.ts): the fleet's, when it has
+ * a budget, and each tenant's that has a budget and is listed (a tenant
+ * with a budget that is not listed has not spent anything). Below zero when
+ * jobs in flight overshot the budget.
+ */
 export interface RemainingBudgets {
   fleetUsd?: number | undefined;
   byTenantUsd?: Readonly<Record<string, number>> | undefined;

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FleetConfig } from '../../config/fleet-schema.js';
 import { fleetFileDir, loadCustomRouter } from '../../config/load-custom-router.js';
+import { hasBudgets } from '../../core/budgets/budget-settings.js';
 import { routerReadsSnapshot } from '../../core/routing/build-router.js';
 import { EMPTY_SNAPSHOT, type FleetSnapshot } from '../../core/routing/fleet-snapshot.js';
 import type { Router } from '../../core/routing/router.js';
@@ -35,7 +36,8 @@ export interface ProducerRouting {
  * the custom router module (`routing.custom`, throwing a ConfigError naming
  * its path when it cannot), and starts reading the fleet snapshot from Redis
  * every `intervalMs` when a configured router reads it (cost, latency,
- * adaptive, custom, or any model router), waiting for the first read.
+ * adaptive, custom, or any model router) or the fleet sets budgets (what is
+ * left of them rides on the snapshot), waiting for the first read.
  */
 export async function openProducerRouting(deps: ProducerRoutingDeps): Promise<ProducerRouting> {
   const { fleet, logger } = deps;
@@ -49,7 +51,7 @@ export async function openProducerRouting(deps: ProducerRoutingDeps): Promise<Pr
           fleet,
           warn: (message) => logger.warn({ router: 'custom' }, message),
         });
-  const reads = deps.alwaysRead === true || routerReadsSnapshot(fleet.routing);
+  const reads = deps.alwaysRead === true || routerReadsSnapshot(fleet.routing) || hasBudgets(fleet.budgets);
   const source = reads
     ? createFleetSnapshotSource({
         redis: deps.redis,
