@@ -20,7 +20,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The header and the first `rows` records of a RouterBench file, as a file of their own. */
 function head(file: string, rows: number): string {
-  const records = parse(readFileSync(join(DATA, file), 'utf8'), { raw: true, to_line: rows + 1 }) as { raw: string }[];
+  const records = parse(readFileSync(join(DATA, file), 'utf8'), { raw: true, to_line: rows + 1 }) as unknown as { raw: string }[];
   const path = join(dir, file);
   writeFileSync(path, records.map((r) => r.raw).join(''));
   return path;
