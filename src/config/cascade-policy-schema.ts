@@ -12,6 +12,8 @@ export const tierVotingSchema = z.strictObject({
   quorum: positiveInt.optional(),
   /** The tier's models that vote, in the order asked; all of the tier's, in its order, when unset. */
   models: z.array(z.string().min(1)).min(1).optional(),
+  /** Ask the tier's voters at once (one round trip of latency) rather than one after another (which may stop early and save a call). */
+  parallel: z.boolean().default(false),
 });
 
 export const SCORERS = ['self-report', 'heuristic', 'agreement', 'judge', 'custom'] as const;

@@ -56,6 +56,7 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
   const voting = policy.votes?.[tier] ?? { voters: 1 };
   let data = step.data;
   const failedHere = new Set<string>();
+  let askedAtOnce = false;
 
   for (;;) {
     const votes = data.votes ?? [];
@@ -82,6 +83,32 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
     // The policy's voters first, in its order; the tier's other models stand in when they fail.
     const voters = voting.models ?? step.models;
     const candidates = [...voters, ...step.models.filter((model) => !voters.includes(model))].filter((model) => !asked.has(model));
+
+    if (voting.parallel === true && !askedAtOnce && votes.every((vote) => vote.tier !== tier)) {
+      // One round with every voter at once; a voter that fails is replaced one at a time afterwards.
+      askedAtOnce = true;
+      const round = candidates.slice(0, voting.voters);
+      const startedAt = step.now();
+      const settled = await Promise.allSettled(round.map((model) => step.call([model])));
+      const failures: Attempt[] = [];
+      const cast: { vote: CastVote; attempt: Attempt }[] = [];
+      const errors: TierCallError[] = [];
+      for (const [i, outcome] of settled.entries()) {
+        if (outcome.status === 'fulfilled') {
+          failures.push(...outcome.value.failures);
+          cast.push(castVote(outcome.value, startedAt));
+        } else if (outcome.reason instanceof TierCallError) {
+          failures.push(...outcome.reason.attempts);
+          errors.push(outcome.reason);
+          failedHere.add(round[i] ?? '');
+        } else throw outcome.reason;
+      }
+      data = { ...data, votes: [...votes, ...cast.map((c) => c.vote)], attempts: [...data.attempts, ...failures, ...cast.map((c) => c.attempt)] };
+      await step.save(data);
+      const stopped = errors.find((e) => e.reason === 'cancelled') ?? errors.find((e) => e.reason === 'all-throttled');
+      if (cast.length === 0 && errors[0] !== undefined) return step.failed(stopped ?? errors[0]);
+      continue;
+    }
     const startedAt = step.now();
     let answered: TierAnswer;
     try {
@@ -106,8 +133,14 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
       return step.escalate({ toTier, reason, best: toAnswer(best, 0, reason), attempts: data.attempts, data });
     }
 
-    const { result, model, fallback, failures } = answered;
-    for (const failure of failures) failedHere.add(failure.model);
+    for (const failure of answered.failures) failedHere.add(failure.model);
+    const { vote, attempt } = castVote(answered, startedAt);
+    data = { ...data, votes: [...votes, vote], attempts: [...data.attempts, ...answered.failures, attempt] };
+    await step.save(data);
+  }
+
+  /** An answer as a vote (the extractor's reading of it) and the attempt that records it. */
+  function castVote({ result, model, fallback }: TierAnswer, startedAt: number): { vote: CastVote; attempt: Attempt } {
     const vote: CastVote = {
       tier,
       model,
@@ -117,8 +150,6 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
       usage: result.usage,
       costUsd: result.costUsd,
     };
-    const attempt = answerAttempt({ tier, model, result, outcome: 'voted', vote: vote.answer ?? null, fallback, startedAt });
-    data = { ...data, votes: [...votes, vote], attempts: [...data.attempts, ...failures, attempt] };
-    await step.save(data);
+    return { vote, attempt: answerAttempt({ tier, model, result, outcome: 'voted', vote: vote.answer ?? null, fallback, startedAt }) };
   }
 }

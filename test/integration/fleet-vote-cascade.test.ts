@@ -134,4 +134,43 @@ describe('agreement cascades with votes accumulated across tiers', () => {
     await fleet.waitFor('g1');
     expect((await fleet.queues.queue('small').getJob('g1'))?.data.request.system.join('\n')).toMatch(/confidence/i);
   });
+
+  it('asks a tier’s voters at once with `parallel`, and the calls overlap', async () => {
+    const slow = { latency: { baseMs: 300 } };
+    const scenario = {
+      ...VOTE_SCENARIO,
+      models: {
+        ...VOTE_SCENARIO.models,
+        [MODELS.small[0]]: { ...VOTE_SCENARIO.models[MODELS.small[0]], ...slow },
+        [MODELS.small[1]]: { ...VOTE_SCENARIO.models[MODELS.small[1]], ...slow },
+      },
+    };
+    fleet = await startFleetHarness({
+      fleet: (input) => {
+        votingFleet(input);
+        const policies = (input.cascade as { policies: { votes?: Record<string, Record<string, unknown>> }[] }).policies;
+        policies[0]!.votes!.small = { voters: 2, quorum: 2, parallel: true };
+      },
+      scenario,
+    });
+    const spans: { model: string; start: number; end: number }[] = [];
+    fleet.sdk.middlewareStack.add(
+      (next) => async (args) => {
+        const start = Date.now();
+        const output = await next(args);
+        spans.push({ model: (args.input as { modelId?: string }).modelId ?? '', start, end: Date.now() });
+        return output;
+      },
+      { step: 'initialize', name: 'timeConverseCalls' },
+    );
+    await fleet.producer.enqueue({ id: 'p1', task: 'quiz', strategy: 'cascade', prompt: 'q1: which letter?' });
+    const result = await fleet.waitFor('p1');
+    expect(result.answer).toMatchObject({ tier: 'small', confidence: 1 });
+    expect(result.votes?.map((v) => v.model)).toEqual([MODELS.small[0], MODELS.small[1]]);
+    expect(spans.map((s) => s.model).sort()).toEqual([...MODELS.small].sort());
+    const [first, second] = [...spans].sort((a, b) => a.start - b.start);
+    // The second call went out before the first came back.
+    expect(second!.start).toBeLessThan(first!.end);
+  });
 });
+

@@ -10,6 +10,8 @@ export interface TierVoting {
   quorum?: number | undefined;
   /** The tier's models that vote, in order; the whole tier when unset. */
   models?: readonly string[] | undefined;
+  /** Ask the voters at once rather than one after another. */
+  parallel?: boolean | undefined;
 }
 
 /** How cascade jobs of some task types climb (the fleet file's `cascade.policies`). */
