@@ -45,11 +45,31 @@ export const answerSchema = z.strictObject({
   replayModel: z.string().optional(),
 });
 
+/**
+ * A layer of answer settings (scenario defaults, a model's entry, a run-time
+ * override): only what it sets, so a later layer changes just those fields.
+ * (`answerSchema.partial()` would fill the defaults back in and undo earlier layers.)
+ */
+const answerLayerSchema = z.strictObject({
+  mode: answerSchema.shape.mode.unwrap().optional(),
+  rules: answerSchema.shape.rules.unwrap().optional(),
+  confidence: answerSchema.shape.confidence,
+  outputTokens: answerSchema.shape.outputTokens.unwrap().optional(),
+  guardrailPattern: answerSchema.shape.guardrailPattern,
+  replayModel: answerSchema.shape.replayModel,
+});
+
+const latencyLayerSchema = z.strictObject({
+  baseMs: ms.optional(),
+  perOutputTokenMs: ms.optional(),
+  jitterMs: ms.optional(),
+});
+
 export const modelBehaviourSchema = z.strictObject({
-  latency: latencySchema.partial().optional(),
+  latency: latencyLayerSchema.optional(),
   faults: faultsSchema.optional(),
   midStreamFaults: midStreamFaultsSchema.optional(),
-  answer: answerSchema.partial().optional(),
+  answer: answerLayerSchema.optional(),
   contextWindow: z.number().int().positive().optional(),
   /** Treat this id as a prompt router that hands each request to one of these models. */
   promptRouter: z

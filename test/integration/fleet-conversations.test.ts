@@ -11,7 +11,6 @@ import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-h
 const SCENARIO = {
   defaults: { answer: { mode: 'echo', confidence: 0.9 } },
   models: {
-    // A model's own `answer` layer brings its own default mode, so echo is repeated here.
     [MODELS.small[0]]: { answer: { mode: 'echo', rules: [{ match: 'Ada', reply: 'Hello Ada?', confidence: 0.3 }] } },
     [MODELS.medium[0]]: { answer: { mode: 'echo', rules: [{ match: 'Ada', reply: 'Nice to meet you, Ada.', confidence: 0.95 }] } },
   },

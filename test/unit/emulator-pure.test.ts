@@ -5,6 +5,7 @@ import { estimateTokens } from '../../src/core/estimate-tokens.js';
 import { composeAnswer, type ComposeContext } from '../../src/emulator/compose-answer.js';
 import { EmulatedException } from '../../src/emulator/exceptions.js';
 import { resolveBehaviour } from '../../src/emulator/model-behaviour.js';
+import { scenarioSchema } from '../../src/emulator/scenario-schema.js';
 import { pickFault } from '../../src/emulator/pick-fault.js';
 import type { ReplayAnswer, ReplayDataset } from '../../src/emulator/replay/replay-dataset.js';
 import type { ModelBehaviourInput } from '../../src/emulator/scenario-schema.js';
@@ -168,6 +169,16 @@ describe('resolveBehaviour', () => {
     expect(behaviour.contextWindow).toBe(4_000);
     expect(behaviour.promptRouter).toEqual({ models: [MODEL], longPromptChars: 10 });
     expect(resolveBehaviour([defaults], 200_000).contextWindow).toBe(200_000);
+  });
+
+  it('layers scenario entries as written: a model entry does not refill the defaults it leaves out', () => {
+    const scenario = scenarioSchema.parse({
+      defaults: { answer: { mode: 'echo', outputTokens: 20 }, latency: { baseMs: 100 } },
+      models: { [MODEL]: { answer: { confidence: 0.4 }, latency: { jitterMs: 5 } } },
+    });
+    const behaviour = resolveBehaviour([scenario.defaults, scenario.models[MODEL]]);
+    expect(behaviour.answer).toEqual({ mode: 'echo', rules: [], outputTokens: 20, confidence: 0.4 });
+    expect(behaviour.latency).toEqual({ baseMs: 100, perOutputTokenMs: 0, jitterMs: 5 });
   });
 });
 
