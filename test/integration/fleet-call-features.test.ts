@@ -195,6 +195,23 @@ describe('model-family template variants', () => {
     expect(amazon.answer).toMatchObject({ model: MODELS.large[1], text: 'Summarize: The cat sat.' });
   });
 
+  it('gives each member of an ensemble its own family’s wording', async () => {
+    fleet = await startFleetHarness({
+      fleet: (input) => {
+        withVariants(input);
+        input['flows'] = { ensembles: { pair: { members: [{ model: MODELS.large[0] }, { model: MODELS.large[1] }], combine: 'vote', extractor: { kind: 'exact' }, onMemberFailure: 'ignore' } } };
+      },
+      scenario: { defaults: { answer: { mode: 'echo' } } },
+    });
+    await fleet.producer.enqueue({ id: 'var-e', strategy: 'ensemble', flow: 'pair', template: 'brief', document: 'The cat sat.' });
+    const result = await fleet.waitFor('var-e', ['completed', 'failed']);
+    const texts: Record<string, string | undefined> = Object.fromEntries((result.members ?? []).map((m): [string, string | undefined] => [m.model ?? '', m.text]));
+    expect(texts).toEqual({
+      [MODELS.large[0]]: '<document>The cat sat.</document>\nSummarize the document above.',
+      [MODELS.large[1]]: 'Summarize: The cat sat.',
+    });
+  });
+
   it('uses the family wording on a fallback model of another family', async () => {
     fleet = await startFleetHarness({ fleet: withVariants, scenario: { defaults: { answer: { mode: 'echo' } } } });
     // The amazon model is throttled, so the anthropic one of the tier answers with its own wording.

@@ -9,6 +9,7 @@ import { memberChildId } from './flow-queue-names.js';
 import type { FlowRunDeps } from './flow-run-deps.js';
 import { failFlow, flowAttempts, flowTiers, saveFlow, waitForChildren } from './end-flow.js';
 import { CombinerLoadError } from './load-combiner.js';
+import type { TierJobData } from '../tier-job-data.js';
 
 function ensembleOf(job: FlowJob): EnsembleState {
   const flow = job.data.flow;
@@ -24,7 +25,7 @@ async function addMissing(deps: FlowRunDeps, job: FlowJob, state: EnsembleState,
       if (read.status.state !== 'missing') return read;
       const what = `member ${read.ref.index} of ${of} of ensemble "${state.name}"`;
       const reason = read.ref.fallback ? `fallback for ${what}` : what;
-      await addFlowChild(deps.queues, job, read.ref, flowChildData(job.data, read.ref, job.data.request, reason, deps.now()));
+      await addFlowChild(deps.queues, job, read.ref, { ...flowChildData(job.data, read.ref, job.data.request, reason, deps.now()), ...familyOf(job.data) });
       deps.log.info({ childId: read.ref.childId, tier: read.ref.tier, model: read.ref.model }, `${reason}: added`);
       return { ...read, status: { state: 'queued' } };
     }),
@@ -58,6 +59,10 @@ async function combine(deps: FlowRunDeps, state: EnsembleState, answers: MemberA
  * naming the member and why). Every child is saved on the parent before it
  * is added, so a parent that runs again after a crash adds only the missing.
  */
+/** Members ask what the job asks, so they get its template variants per model family too. */
+const familyOf = (data: { requestByFamily?: TierJobData['requestByFamily'] }) =>
+  data.requestByFamily === undefined ? {} : { requestByFamily: data.requestByFamily };
+
 export async function runEnsemble(deps: FlowRunDeps, job: FlowJob, token: string): Promise<FlowOutcome> {
   for (;;) {
     const state = ensembleOf(job);
