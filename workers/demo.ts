@@ -4,28 +4,19 @@
  * sample jobs, show progress, print what each tier and model did, and clean
  * up everything it started.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
-import { Redis } from 'ioredis';
-import { loadSettings } from '../src/config/load-settings.js';
 import { formatRunSummary } from '../src/cli/format-run-summary.js';
 import { readJobFile } from '../src/cli/read-job-file.js';
-import { resolveRedis } from '../src/cli/resolve-redis.js';
-import { spawnTierWorker } from '../src/cli/spawn-tier-worker.js';
 import { JobSpecError } from '../src/core/job/job-spec-error.js';
 import type { JobResult } from '../src/core/job/job-result.js';
 import { summarizeRun, type RunSummary } from '../src/core/report/summarize-run.js';
-import { spawnEmulatorProcess } from '../src/emulator/spawn-emulator-process.js';
-import { pino } from 'pino';
-import { createProducer } from '../src/queue/create-producer.js';
-import { openProducerRouting } from '../src/queue/routing/open-producer-routing.js';
-import { createFleetQueues } from '../src/queue/fleet-queues.js';
-import { readJobResult } from '../src/queue/read-job-result.js';
+import { startLocalFleet } from '../src/cli/start-local-fleet.js';
 import { StartedFleet } from '../src/cli/started-fleet.js';
+import { waitForResults } from '../src/cli/wait-for-results.js';
 
 export const DEMO_JOBS = fileURLToPath(new URL('../examples/documents/demo-jobs.jsonl', import.meta.url));
 export const DEMO_SCENARIO = fileURLToPath(new URL('../examples/scenarios/demo.yaml', import.meta.url));
@@ -49,33 +40,6 @@ export interface DemoOutcome {
 }
 
 
-async function waitForAll(
-  read: (id: string) => Promise<JobResult | undefined>,
-  ids: string[],
-  bar: SingleBar,
-  deadline: number,
-): Promise<JobResult[]> {
-  const done = new Map<string, JobResult>();
-  let pending = [...ids];
-  while (pending.length > 0) {
-    if (Date.now() > deadline) throw new Error(`${pending.length} jobs were not done in time (first: ${pending[0]})`);
-    const reads = await Promise.all(pending.map(read));
-    pending = pending.filter((id, i) => {
-      const result = reads[i];
-      if (result === undefined || (result.state !== 'completed' && result.state !== 'failed')) return true;
-      done.set(id, result);
-      return false;
-    });
-    const finished = [...done.values()];
-    bar.update(done.size, {
-      escalated: finished.filter((r) => new Set(r.attempts.map((a) => a.tier)).size > 1).length,
-      failed: finished.filter((r) => r.state === 'failed').length,
-    });
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return ids.map((id) => done.get(id)).filter((r): r is JobResult => r !== undefined);
-}
-
 export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
   const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const note = (text: string): void => {
@@ -90,31 +54,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
   process.once('SIGTERM', interrupted);
   const logDir = mkdtempSync(join(tmpdir(), 'fleet-demo-'));
   try {
-    started.redis = await resolveRedis(process.env);
-    note(started.redis.started ? `Redis: started a private redis-server at ${started.redis.url}` : `Redis: ${started.redis.url}`);
-    const fleetName = `demo-${randomBytes(3).toString('hex')}`;
-    const env = { ...process.env, REDIS_URL: started.redis.url, FLEET_NAME: fleetName };
-    const settings = loadSettings({ env });
-
-    started.emulator = await spawnEmulatorProcess({ scenarioFile: options.scenarioFile ?? DEMO_SCENARIO, env });
-    note(`emulator: ${started.emulator.url}`);
-    const workerEnv = { ...env, BEDROCK_ENDPOINT: started.emulator.url, LOG_LEVEL: 'info' };
-    started.workers = await Promise.all(
-      settings.fleet.tiers.map((tier) => spawnTierWorker({ tier: tier.name, env: workerEnv, logFile: join(logDir, `worker-${tier.name}.log`) })),
-    );
-    note(`workers: ${started.workers.map((w) => `${w.tier} (pid ${w.pid})`).join(', ')}; logs in ${logDir}`);
-
-    started.connection = new Redis(started.redis.url, { maxRetriesPerRequest: null });
-    started.fleetName = settings.fleet.name;
-    const queues = (started.queues = createFleetQueues(settings.fleet, started.connection));
-    const routing = (started.routing = await openProducerRouting({
-      fleet: settings.fleet,
-      fleetFile: settings.fleetFile,
-      redis: started.connection,
-      queues,
-      logger: pino({ name: 'demo', level: 'warn' }, pino.destination(2)),
-    }));
-    const producer = createProducer({ fleet: settings.fleet, queues, redis: started.connection, ...routing.deps });
+    const { fleetName, settings, producer, read } = await startLocalFleet(started, {
+      namePrefix: 'demo',
+      scenarioFile: options.scenarioFile ?? DEMO_SCENARIO,
+      logDir,
+      workerLogLevel: 'info',
+      note,
+    });
     const { jobs, unreadable } = await readJobFile(options.jobsFile ?? DEMO_JOBS);
 
     const begin = Date.now();
@@ -136,8 +82,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
       Presets.shades_classic,
     );
     if (options.json !== true) bar.start(ids.length, 0, { escalated: 0, failed: 0 });
-    const read = (id: string) => readJobResult({ fleetName: settings.fleet.name, queues, redis: started.connection! }, id);
-    const results = await waitForAll(read, ids, bar, Date.now() + (options.timeoutMs ?? 300_000)).finally(() => bar.stop());
+    const done = await waitForResults(read, ids, {
+      deadline: Date.now() + (options.timeoutMs ?? 300_000),
+      intervalMs: 200,
+      progress: (finished) => {
+        const all = [...finished.values()];
+        bar.update(finished.size, {
+          escalated: all.filter((r) => new Set(r.attempts.map((a) => a.tier)).size > 1).length,
+          failed: all.filter((r) => r.state === 'failed').length,
+        });
+      },
+    }).finally(() => bar.stop());
+    const results = ids.map((id) => done.get(id)).filter((r): r is JobResult => r !== undefined);
     const summary = summarizeRun(results, Date.now() - begin, {
       tiers: settings.fleet.tiers.map((t) => t.name),
       models: settings.fleet.tiers.flatMap((t) => t.models.map((m) => m.id)),

@@ -4,25 +4,17 @@
  * recorded answers, one worker process per tier of the policy's fleet file.
  * Every row becomes a cascade job; the results are read back by id.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
-import { pino } from 'pino';
+import { basename, join, resolve } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { loadSettings } from '../../src/config/load-settings.js';
-import { resolveRedis } from '../../src/cli/resolve-redis.js';
-import { spawnTierWorker } from '../../src/cli/spawn-tier-worker.js';
 import type { JobResult } from '../../src/core/job/job-result.js';
 import { scenarioSchema } from '../../src/emulator/scenario-schema.js';
 import type { RouterBenchRow } from '../../src/emulator/replay/load-routerbench.js';
-import { spawnEmulatorProcess } from '../../src/emulator/spawn-emulator-process.js';
-import { createProducer, type PreparedJob } from '../../src/queue/create-producer.js';
-import { createFleetQueues } from '../../src/queue/fleet-queues.js';
-import { readJobResult } from '../../src/queue/read-job-result.js';
-import { openProducerRouting } from '../../src/queue/routing/open-producer-routing.js';
+import type { PreparedJob } from '../../src/queue/create-producer.js';
+import { startLocalFleet } from '../../src/cli/start-local-fleet.js';
 import { StartedFleet } from '../../src/cli/started-fleet.js';
+import { waitForResults } from '../../src/cli/wait-for-results.js';
 
 export interface ReplayRun {
   fleetName: string;
@@ -54,25 +46,6 @@ function writeScenario(scenarioFile: string, csvFiles: string[], dir: string): {
   return { file, modelMap: scenario.replay?.modelMap ?? {} };
 }
 
-async function waitForAll(read: (id: string) => Promise<JobResult | undefined>, ids: string[], options: ReplayRunOptions): Promise<Map<string, JobResult>> {
-  const done = new Map<string, JobResult>();
-  let pending = [...ids];
-  const deadline = Date.now() + options.timeoutMs;
-  while (pending.length > 0) {
-    if (Date.now() > deadline) throw new Error(`${pending.length} jobs were not done in ${options.timeoutMs} ms (first: ${pending[0]})`);
-    const reads = await Promise.all(pending.map(read));
-    pending = pending.filter((id, i) => {
-      const result = reads[i];
-      if (result === undefined || (result.state !== 'completed' && result.state !== 'failed')) return true;
-      done.set(id, result);
-      return false;
-    });
-    options.progress(done.size, ids.length);
-    if (pending.length > 0) await new Promise((r) => setTimeout(r, 250));
-  }
-  return done;
-}
-
 export async function runReplay(options: ReplayRunOptions): Promise<ReplayRun> {
   const started = new StartedFleet();
   const interrupted = (): void => {
@@ -83,26 +56,14 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRun> {
   const logDir = mkdtempSync(join(tmpdir(), 'fleet-replay-'));
   try {
     const { file: scenarioFile, modelMap } = writeScenario(options.scenarioFile, options.csvFiles, logDir);
-    started.redis = await resolveRedis(process.env);
-    const fleetName = `replay-${randomBytes(3).toString('hex')}`;
-    const env = { ...process.env, REDIS_URL: started.redis.url, FLEET_NAME: fleetName, FLEET_CONFIG: resolve(options.policyFile) };
-    const settings = loadSettings({ env });
-    started.emulator = await spawnEmulatorProcess({ scenarioFile, env: { ...env, LOG_LEVEL: 'error' } });
-    const workerEnv = { ...env, BEDROCK_ENDPOINT: started.emulator.url, LOG_LEVEL: 'warn' };
-    started.workers = await Promise.all(
-      settings.fleet.tiers.map((tier) => spawnTierWorker({ tier: tier.name, env: workerEnv, logFile: join(logDir, `worker-${tier.name}.log`) })),
-    );
-    started.connection = new Redis(started.redis.url, { maxRetriesPerRequest: null });
-    started.fleetName = settings.fleet.name;
-    const queues = (started.queues = createFleetQueues(settings.fleet, started.connection));
-    const routing = (started.routing = await openProducerRouting({
-      fleet: settings.fleet,
-      fleetFile: settings.fleetFile,
-      redis: started.connection,
-      queues,
-      logger: pino({ name: 'bench-replay', level: 'warn' }, pino.destination(2)),
-    }));
-    const producer = createProducer({ fleet: settings.fleet, queues, redis: started.connection, ...routing.deps });
+    const { fleetName, producer, read } = await startLocalFleet(started, {
+      namePrefix: 'replay',
+      scenarioFile,
+      logDir,
+      env: { FLEET_CONFIG: resolve(options.policyFile) },
+      workerLogLevel: 'warn',
+      emulatorLogLevel: 'error',
+    });
 
     const begin = Date.now();
     const prepared: PreparedJob[] = options.rows.map((row) =>
@@ -115,13 +76,13 @@ export async function runReplay(options: ReplayRunOptions): Promise<ReplayRun> {
       }),
     );
     await producer.enqueuePrepared(prepared);
-    const read = (id: string) => readJobResult({ fleetName: settings.fleet.name, queues, redis: started.connection! }, id);
-    const results = await waitForAll(
-      read,
-      prepared.map((job) => job.id),
-      options,
-    );
-    return { fleetName, results, modelMap, wallMs: Date.now() - begin, logDir: dirname(scenarioFile) };
+    const ids = prepared.map((job) => job.id);
+    const results = await waitForResults(read, ids, {
+      deadline: Date.now() + options.timeoutMs,
+      intervalMs: 250,
+      progress: (done) => options.progress(done.size, ids.length),
+    });
+    return { fleetName, results, modelMap, wallMs: Date.now() - begin, logDir };
   } finally {
     process.off('SIGINT', interrupted);
     process.off('SIGTERM', interrupted);

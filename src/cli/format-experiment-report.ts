@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { ExperimentSummary, VariantSummary } from '../core/experiments/summarize-experiment.js';
+import { BORDERLESS } from './borderless-table.js';
 
 const HEAD = [
   'variant',
@@ -21,24 +22,6 @@ const HEAD = [
 
 const ALIGNS = HEAD.map((_, i): 'left' | 'right' => (i === 0 ? 'left' : 'right'));
 
-/** Borderless, as the run summary: columns two spaces apart, a rule under the header. */
-const CHARS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '-',
-  'mid-mid': '  ',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
 
 const NONE = '–';
 const percent = (value: number | null): string => (value === null ? NONE : `${(value * 100).toFixed(1)}%`);
@@ -76,7 +59,7 @@ export function formatExperimentReport(summary: ExperimentSummary, note?: string
   if (summary.variants.length === 0) return `${title}\n  no jobs recorded yet`;
   const table = new Table({
     head: [...HEAD],
-    chars: CHARS,
+    chars: BORDERLESS,
     colAligns: ALIGNS,
     rowAligns: ['bottom'],
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },

@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { RunSummary, RunSummaryRow } from '../core/report/summarize-run.js';
+import { BORDERLESS } from './borderless-table.js';
 
 const HEAD = [
   'tier',
@@ -18,28 +19,6 @@ const HEAD = [
 /** Columns 2 and on are figures, right-aligned. */
 const ALIGNS = HEAD.map((_, i): 'left' | 'right' => (i < 2 ? 'left' : 'right'));
 
-/**
- * Borderless: columns two spaces apart, a rule under the (two-line, bottom
- * aligned) header and one above the totals, so the table fits 120 columns
- * with the longest model ids.
- */
-const CHARS = {
-  top: '',
-  'top-mid': '',
-  'top-left': '',
-  'top-right': '',
-  bottom: '',
-  'bottom-mid': '',
-  'bottom-left': '',
-  'bottom-right': '',
-  left: '',
-  'left-mid': '',
-  mid: '-',
-  'mid-mid': '  ',
-  right: '',
-  'right-mid': '',
-  middle: '  ',
-};
 
 /** `us.anthropic.claude-haiku-4-5-20251001-v1:0` → `claude-haiku-4-5-20251001-v1:0`; ARNs keep their last part. */
 export function shortModelId(model: string): string {
@@ -80,9 +59,10 @@ export function formatRunSummary(summary: RunSummary): string {
     Math.max(...head.split('\n').map((line) => line.length), ...[...body, totals].map((row) => (row[i] ?? '').length)),
   );
 
+  // Borderless, with a two-line bottom-aligned header and a rule above the totals: fits 120 columns with the longest model ids.
   const table = new Table({
     head: [...HEAD],
-    chars: CHARS,
+    chars: BORDERLESS,
     colAligns: ALIGNS,
     rowAligns: ['bottom'],
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },

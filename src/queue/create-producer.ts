@@ -4,7 +4,7 @@ import type { FleetConfig } from '../config/fleet-schema.js';
 import { applyExperiment, experimentReason, type ExperimentAssignment } from '../core/experiments/apply-experiment.js';
 import type { JobSpec } from '../core/job/job-spec.js';
 import { parseJobSpec } from '../core/job/parse-job-spec.js';
-import { renderRequest } from '../core/job/render-request.js';
+import { renderRequest, type RenderedRequest } from '../core/job/render-request.js';
 import { familyRequests } from '../core/job/render-variants.js';
 import type { RouteDecision } from '../core/job/route-decision.js';
 import { withBudgets } from '../core/budgets/budget-router.js';
@@ -38,6 +38,8 @@ export interface PreparedJob {
   route: RouteDecision;
   /** The A/B experiment variant the job was given (its fields are already in `spec`). */
   experiment?: ExperimentAssignment;
+  /** The rendered conversation, when routing already needed it (so it is not rendered twice). */
+  request?: RenderedRequest;
 }
 
 export interface Producer {
@@ -87,14 +89,14 @@ export function createProducer(deps: ProducerDeps): Producer {
   const conversations = createConversationStore({ redis: deps.redis, fleetName: deps.fleet.name, limits: deps.fleet.conversations });
   const experiments = createExperimentStore({ redis: deps.redis, fleetName: deps.fleet.name });
 
-  const toData = ({ id, spec, route }: PreparedJob, enqueuedAt: number): TierJobData => ({
+  const toData = ({ id, spec, route, request }: PreparedJob, enqueuedAt: number): TierJobData => ({
     id,
     tenant: spec.tenant,
     task: spec.task,
     strategy: spec.strategy,
     tags: spec.tags,
     metadata: spec.metadata,
-    request: renderRequest(spec, deps.fleet),
+    request: request ?? renderRequest(spec, deps.fleet),
     ...familyRequests(spec, deps.fleet),
     route,
     path: route.path,
@@ -182,9 +184,11 @@ export function createProducer(deps: ProducerDeps): Producer {
       const id = parsed.id ?? defaultId();
       // Before routing: a variant may set the strategy, tier or model; fields the job set itself win.
       const { spec, experiment } = applyExperiment({ raw, spec: parsed, id }, deps.fleet.experiments, deps.fleet);
-      const route = routeOf(spec, { job: () => toRoutableJob(spec, renderRequest(spec, deps.fleet)), snapshot });
-      if (experiment === undefined) return { id, spec, route };
-      return { id, spec, route: { ...route, reason: experimentReason(route.reason, experiment) }, experiment };
+      let request: RenderedRequest | undefined;
+      const route = routeOf(spec, { job: () => toRoutableJob(spec, (request ??= renderRequest(spec, deps.fleet))), snapshot });
+      const rendered = request === undefined ? {} : { request };
+      if (experiment === undefined) return { id, spec, route, ...rendered };
+      return { id, spec, route: { ...route, reason: experimentReason(route.reason, experiment) }, experiment, ...rendered };
     },
     async enqueuePrepared(jobs) {
       const receipts: EnqueueReceipt[] = [];

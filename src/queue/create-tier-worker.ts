@@ -6,12 +6,12 @@ import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { ModelClient } from '../core/model-client.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
-import { CANCEL_REASON, cancelChannel, cancelMarkerKey } from './cancel-job.js';
+import { CANCEL_REASON, cancelMarkerKey } from './cancel-job.js';
 import { createTierProcessor, SHUTDOWN_REASON } from './create-tier-processor.js';
 import type { FleetQueues } from './fleet-queues.js';
 import type { JobObserver } from './job-observer.js';
 import { tierQueueName } from './queue-names.js';
-import { reportFinishedJobs } from './report-finished-jobs.js';
+import { listenForCancels, reportFinishedJobs } from './report-finished-jobs.js';
 import type { TierJobData } from './tier-job-data.js';
 
 export interface TierWorkerDeps {
@@ -64,23 +64,10 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   });
 
   // A client cancelled a running job: abort its calls if this process runs it.
-  const subscriber = deps.connection.duplicate();
-  subscriber.on('message', (_channel, bullJobId: string) => {
+  const subscriber = listenForCancels(deps.connection, fleet.name, log, (bullJobId) => {
     if (worker.cancelJob(bullJobId, CANCEL_REASON)) log.info({ bullJobId }, 'job cancelled by its client');
   });
-  subscriber.subscribe(cancelChannel(fleet.name)).catch((error: unknown) => log.error({ err: error }, 'cannot listen for cancellations'));
-
-  reportFinishedJobs(worker, {
-    fleetName: fleet.name,
-    connection: deps.connection,
-    keepCompletedSeconds: fleet.jobs.keepCompletedSeconds,
-    keepFailedSeconds: fleet.jobs.keepFailedSeconds,
-    observers: deps.observers ?? [],
-    log,
-    what: 'job',
-  });
-  worker.on('stalled', (jobId) => log.warn({ bullJobId: jobId }, 'job stalled: its worker died; it goes back to the queue'));
-  worker.on('error', (error) => log.error({ err: error }, 'worker error'));
+  reportFinishedJobs(worker, { fleet, connection: deps.connection, observers: deps.observers ?? [], log, what: 'job' });
 
   return {
     worker,

@@ -80,10 +80,9 @@ export function createRulesThenTable(fleet: BuildRouterFleet): (spec: JobSpec, j
   };
 }
 
-function modelLayer(fleet: BuildRouterFleet, name: ModelRouterName | undefined, options: BuildRouterOptions): Router | undefined {
+/** The router a `routing.router` or `routing.modelRouter` setting names, when it is one built here (`field` names the setting, for errors). */
+function routerNamed(fleet: BuildRouterFleet, name: string | undefined, options: BuildRouterOptions, field: string): Router | undefined {
   switch (name) {
-    case undefined:
-      return undefined;
     case 'cost':
       return createCostRouter({ fleet });
     case 'latency':
@@ -91,7 +90,9 @@ function modelLayer(fleet: BuildRouterFleet, name: ModelRouterName | undefined, 
     case 'adaptive':
       return createAdaptiveRouter({ fleet, random: options.random ?? Math.random });
     case 'custom':
-      return needCustom(options, 'routing.modelRouter');
+      return needCustom(options, field);
+    default:
+      return undefined;
   }
 }
 
@@ -123,22 +124,9 @@ export function buildRouter(fleet: BuildRouterFleet, options: BuildRouterOptions
   const name = fleet.routing.router ?? 'table';
   const rulesThenTable = createRulesThenTable(fleet);
   const modelName = fleet.routing.modelRouter;
-  const model = modelLayer(fleet, modelName, options);
+  const model = routerNamed(fleet, modelName, options, 'routing.modelRouter');
   const modelLayerOf = model === undefined || modelName === undefined ? undefined : { name: modelName, router: model };
-  const tierRouter = ((): Router | undefined => {
-    switch (name) {
-      case 'cost':
-        return createCostRouter({ fleet });
-      case 'latency':
-        return createLatencyRouter({ fleet });
-      case 'adaptive':
-        return createAdaptiveRouter({ fleet, random: options.random ?? Math.random });
-      case 'custom':
-        return needCustom(options, 'routing.router');
-      default:
-        return undefined;
-    }
-  })();
+  const tierRouter = routerNamed(fleet, name, options, 'routing.router');
   const cheapest = fleet.tiers[0]?.name;
   if (name === 'classifier' && cheapest === undefined) throw new Error('the classifier router needs at least one tier');
   const labels = fleet.routing.classifier?.labels ?? [];

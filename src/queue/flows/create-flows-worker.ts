@@ -3,10 +3,10 @@ import { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FleetConfig } from '../../config/fleet-schema.js';
-import { cancelChannel, cancelMarkerKey } from '../cancel-job.js';
+import { cancelMarkerKey } from '../cancel-job.js';
 import type { FleetQueues } from '../fleet-queues.js';
 import type { JobObserver } from '../job-observer.js';
-import { reportFinishedJobs } from '../report-finished-jobs.js';
+import { listenForCancels, reportFinishedJobs } from '../report-finished-jobs.js';
 import { cancelFlowChildren } from './cancel-flow-children.js';
 import { createFlowProcessor } from './create-flow-processor.js';
 import type { FlowJobData, FlowOutcome } from './flow-job-data.js';
@@ -61,25 +61,12 @@ export function createFlowsWorker(deps: FlowsWorkerDeps): FlowsWorker {
   });
 
   // A client cancelled a job: when it is a flow, stop its children (the parent then ends as cancelled).
-  const subscriber = deps.connection.duplicate();
-  subscriber.on('message', (_channel, jobId: string) => {
+  const subscriber = listenForCancels(deps.connection, fleet.name, log, (jobId) => {
     cancelFlowChildren({ queues: deps.queues, redis: deps.connection, fleetName: fleet.name, log }, jobId).catch((error: unknown) =>
       log.warn({ err: error, jobId }, 'could not stop the children of a cancelled flow'),
     );
   });
-  subscriber.subscribe(cancelChannel(fleet.name)).catch((error: unknown) => log.error({ err: error }, 'cannot listen for cancellations'));
-
-  reportFinishedJobs(worker, {
-    fleetName: fleet.name,
-    connection: deps.connection,
-    keepCompletedSeconds: fleet.jobs.keepCompletedSeconds,
-    keepFailedSeconds: fleet.jobs.keepFailedSeconds,
-    observers: deps.observers ?? [],
-    log,
-    what: 'flow',
-  });
-  worker.on('stalled', (jobId) => log.warn({ bullJobId: jobId }, 'flow stalled: its worker died; it goes back to the queue'));
-  worker.on('error', (error) => log.error({ err: error }, 'flows worker error'));
+  reportFinishedJobs(worker, { fleet, connection: deps.connection, observers: deps.observers ?? [], log, what: 'flow' });
 
   return {
     worker,
