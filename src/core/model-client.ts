@@ -8,4 +8,11 @@ import type { ModelResult } from './model-result.js';
 export interface ModelClient {
   converse(request: ModelRequest, options?: CallOptions): Promise<ModelResult>;
   converseStream(request: ModelRequest, options?: CallOptions): Promise<ModelResult>;
+  /**
+   * The stored answer to this request when a response cache holds one (never
+   * throws: a cache failure is a miss). Looked up before the model's circuit
+   * breaker, so a cached answer is served while the model is down and never
+   * counts as a call to it. Absent when the fleet has no cache.
+   */
+  cachedAnswer?(request: ModelRequest, streamed: boolean): Promise<ModelResult | undefined>;
 }

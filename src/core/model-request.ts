@@ -58,4 +58,6 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Per-call time limit; the call fails as a `transient` timeout after it. */
   timeoutMs?: number;
+  /** The caller already asked `cachedAnswer` and missed: the call goes to the model without a second lookup. */
+  cacheChecked?: boolean;
 }

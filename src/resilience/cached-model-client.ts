@@ -70,6 +70,7 @@ function parseEntry(text: string): CachedEntry | undefined {
  * `cached: true` and costs 0; streamed calls share entries with plain ones
  * (a hit reports `firstTokenMs` 0). Errors and content-policy refusals are
  * never stored. A cache failure is logged and the model is called.
+ * `cachedAnswer` lets the tier call look up before the model's breaker.
  */
 export function createCachedModelClient(deps: CachedModelClientDeps): ModelClient {
   const { client, redis, settings, logger } = deps;
@@ -109,6 +110,27 @@ export function createCachedModelClient(deps: CachedModelClientDeps): ModelClien
     }
   }
 
+  /** The stored answer as a free, `cached: true` result; undefined on a miss, an uncacheable request or a cache failure. */
+  async function cachedAnswer(request: ModelRequest, streamed: boolean): Promise<ModelResult | undefined> {
+    if (!isCacheable(request, settings.mode)) return undefined;
+    const started = now();
+    const hit = await lookup(responseCacheRedisKey(deps.fleetName, request), request.modelId);
+    if (hit === undefined) return undefined;
+    return {
+      text: hit.text,
+      stopReason: hit.stopReason,
+      usage: hit.usage,
+      costUsd: 0,
+      latencyMs: Math.max(0, now() - started),
+      ...(streamed ? { firstTokenMs: 0 } : {}),
+      requestedModelId: request.modelId,
+      answeredModelId: hit.answeredModelId,
+      toolUses: hit.toolUses,
+      streamed,
+      cached: true,
+    };
+  }
+
   async function call(
     request: ModelRequest,
     options: CallOptions | undefined,
@@ -116,31 +138,18 @@ export function createCachedModelClient(deps: CachedModelClientDeps): ModelClien
     inner: (request: ModelRequest, options?: CallOptions) => Promise<ModelResult>,
   ): Promise<ModelResult> {
     if (!isCacheable(request, settings.mode)) return inner(request, options);
-    const started = now();
-    const key = responseCacheRedisKey(deps.fleetName, request);
-    const hit = await lookup(key, request.modelId);
-    if (hit !== undefined) {
-      return {
-        text: hit.text,
-        stopReason: hit.stopReason,
-        usage: hit.usage,
-        costUsd: 0,
-        latencyMs: Math.max(0, now() - started),
-        ...(streamed ? { firstTokenMs: 0 } : {}),
-        requestedModelId: request.modelId,
-        answeredModelId: hit.answeredModelId,
-        toolUses: hit.toolUses,
-        streamed,
-        cached: true,
-      };
+    if (options?.cacheChecked !== true) {
+      const hit = await cachedAnswer(request, streamed);
+      if (hit !== undefined) return hit;
     }
     const result = await inner(request, options);
-    await store(key, result);
+    await store(responseCacheRedisKey(deps.fleetName, request), result);
     return result;
   }
 
   return {
     converse: (request, options) => call(request, options, false, (r, o) => client.converse(r, o)),
     converseStream: (request, options) => call(request, options, true, (r, o) => client.converseStream(r, o)),
+    cachedAnswer,
   };
 }

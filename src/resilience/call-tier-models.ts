@@ -75,8 +75,9 @@ export function orderModels(models: readonly { id: string }[], preferred?: strin
 
 /**
  * Gets one answer from a tier: each model in order (the preferred first),
- * through its circuit breaker, retrying transient failures on the same model
- * with backoff and falling back to the next model otherwise. A model whose
+ * from the response cache when it holds the answer, else through its
+ * circuit breaker, retrying transient failures on the same model with
+ * backoff and falling back to the next model otherwise. A model whose
  * window the request does not fit is skipped; when no model of the tier fits,
  * a larger-window model of the fleet answers. An answer withheld by a
  * guardrail or content filter is asked once more of the configured
@@ -118,7 +119,11 @@ export async function callTierModels(deps: TierCallDeps, input: TierCallInput): 
       return { last: 'context-window' };
     }
     const modelRequest: ModelRequest = { ...requestFor(model), modelId: model };
-    const options = { signal, timeoutMs: tier.callTimeoutMs };
+    // A cached answer is served before the breaker: while the model is down too, and without counting as a call to it.
+    const cachedAt = now();
+    const cached = await client.cachedAnswer?.(modelRequest, input.stream === true);
+    if (cached !== undefined) return { result: cached, startedAt: cachedAt };
+    const options = { signal, timeoutMs: tier.callTimeoutMs, ...(client.cachedAnswer === undefined ? {} : { cacheChecked: true }) };
     for (let tryIndex = 0; ; tryIndex += 1) {
       if (signal?.aborted) throw fail('cancelled');
       const startedAt = now();

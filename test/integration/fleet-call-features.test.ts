@@ -69,6 +69,31 @@ describe('response cache', () => {
     expect(second.attempts[0]?.costUsd).toBeGreaterThan(0);
   });
 
+  it('serves a cached answer while the model\'s breaker is open, without a call and without touching the breaker', async () => {
+    fleet = await startFleetHarness({ fleet: cached });
+    const spec = { tier: 'small', inference: { temperature: 0 } };
+    await fleet.producer.enqueue({ id: 'warm', prompt: 'Name three primary colours.', ...spec });
+    const first = await fleet.waitFor('warm');
+    expect(first.answer?.model).toBe(MODELS.small[0]);
+
+    fleet.emulator.state.override(MODELS.small[0], { faults: { ServiceUnavailableException: 1 } });
+    for (let i = 0; i < 3; i += 1) {
+      await fleet.producer.enqueue({ id: `trip-${String(i)}`, prompt: `Count to ${String(i + 2)}.`, ...spec });
+      expect((await fleet.waitFor(`trip-${String(i)}`)).answer?.model).toBe(MODELS.small[1]);
+    }
+    expect(fleet.breakers.state(MODELS.small[0])).toBe('open');
+    const callsWhenOpened = calls(fleet, MODELS.small[0]);
+
+    await fleet.producer.enqueue({ id: 'while-open', prompt: 'Name three primary colours.', ...spec });
+    const served = await fleet.waitFor('while-open');
+    expect(served.state).toBe('completed');
+    expect(served.attempts).toHaveLength(1);
+    expect(served.attempts[0]).toMatchObject({ model: MODELS.small[0], outcome: 'accepted', cached: true, costUsd: 0 });
+    expect(served.answer?.text).toBe(first.answer?.text);
+    expect(calls(fleet, MODELS.small[0])).toBe(callsWhenOpened);
+    expect(fleet.breakers.state(MODELS.small[0])).toBe('open');
+  });
+
   it('is off by default: the same deterministic job calls the model twice', async () => {
     fleet = await startFleetHarness();
     const spec = { tier: 'small', prompt: 'Name three primary colours.', inference: { temperature: 0 } };

@@ -92,6 +92,20 @@ describe('createCachedModelClient', () => {
     expect([...redis.ttls.values()]).toEqual([60]);
   });
 
+  it('looks an answer up on its own (cachedAnswer), and skips its own lookup when the caller already missed', async () => {
+    const { redis, inner, client } = setup();
+    expect(await client.cachedAnswer?.(request(0), false)).toBeUndefined();
+    expect(await client.cachedAnswer?.(request(0.7), false)).toBeUndefined();
+    await client.converse(request(0), { cacheChecked: true });
+    expect(redis.store.size).toBe(1);
+    expect(await client.cachedAnswer?.(request(0), true)).toMatchObject({ cached: true, costUsd: 0, streamed: true, firstTokenMs: 0 });
+    // cacheChecked: the model is called although the cache holds the answer (the caller looked it up just before).
+    await client.converse(request(0), { cacheChecked: true });
+    expect(inner.calls).toBe(2);
+    redis.broken = true;
+    expect(await client.cachedAnswer?.(request(0), false)).toBeUndefined();
+  });
+
   it('does not cache sampling calls in deterministic mode', async () => {
     const { redis, inner, client } = setup();
     await client.converse(request(0.7));
