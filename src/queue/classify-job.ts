@@ -157,5 +157,6 @@ export async function classifyJob(
     reason,
     best,
     attempts,
+    ...(decision.model === undefined ? {} : { model: decision.model }),
   });
 }

@@ -18,7 +18,7 @@ type TierJob = Job<TierJobData, TierOutcome>;
 
 /**
  * Adds the child on the next tier (the same conversation, every attempt so
- * far) and parks the job until the child finishes. The state is saved
+ * far; the model `step.model` names, else none) and parks the job until the child finishes. The state is saved
  * before the child is added, so a worker that dies in between resumes by
  * adding it again (the child's id is fixed, so never twice).
  */
@@ -26,13 +26,14 @@ export async function escalate(
   deps: EscalationDeps,
   job: TierJob,
   token: string,
-  step: { toTier: string; reason: string; best: JobAnswer; attempts: Attempt[] },
+  step: { toTier: string; reason: string; best: JobAnswer; attempts: Attempt[]; model?: string },
 ): Promise<TierOutcome> {
   const escalation: EscalationState = {
     toTier: step.toTier,
     childId: escalationChildId(job.data.id, step.toTier),
     best: step.best,
     reason: step.reason,
+    ...(step.model === undefined ? {} : { model: step.model }),
   };
   await job.updateData({ ...job.data, attempts: step.attempts, escalation });
   return waitForChild(deps, job, token);
@@ -48,7 +49,8 @@ async function addChild(deps: EscalationDeps, job: TierJob): Promise<void> {
     attempts: data.attempts,
   };
   delete child.escalation;
-  delete child.model;
+  if (escalation.model === undefined) delete child.model;
+  else child.model = escalation.model;
   await deps.queues.queue(escalation.toTier).add('job', child, {
     jobId: escalation.childId,
     parent: { id: job.id, queue: job.queueQualifiedName },

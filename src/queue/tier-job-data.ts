@@ -24,6 +24,8 @@ export interface EscalationState {
   /** This tier's answer, kept in case the child fails. */
   best: JobAnswer;
   reason: string;
+  /** The model the child asks first (a classifier rule's model); unset, the child's tier keeps its own order. */
+  model?: string;
 }
 
 /** The payload of a job in a tier queue (a client's job, or the child an escalation added). */

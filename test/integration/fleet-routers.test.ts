@@ -205,7 +205,7 @@ describe('routers wired into the producer (real Redis, emulator, SDK)', () => {
         router: 'classifier',
         classifier: { labels: ['billing', 'chat', 'general'], default: 'general', model: MICRO },
         rules: [
-          { name: 'billing desk', when: { task: 'billing' }, then: { tier: 'large' } },
+          { name: 'billing desk', when: { task: 'billing' }, then: { tier: 'large', model: NOVA_PRO } },
           { name: 'small talk', when: { task: 'chat' }, then: { tier: 'small', model: LLAMA } },
         ],
       }),
@@ -216,17 +216,18 @@ describe('routers wired into the producer (real Redis, emulator, SDK)', () => {
     const billed = await h.waitFor('cls-1');
     expect(billed.state).toBe('completed');
     expect(billed.task).toBe('billing');
-    expect(billed.answer).toMatchObject({ tier: 'large', model: SONNET });
+    // Handed to the rule's tier, where the rule's model answers (not the tier's first model).
+    expect(billed.answer).toMatchObject({ tier: 'large', model: NOVA_PRO });
     expect(billed.attempts.map((a) => [a.tier, a.model, a.outcome])).toEqual([
       ['small', MICRO, 'classified'],
-      ['large', SONNET, 'accepted'],
+      ['large', NOVA_PRO, 'accepted'],
     ]);
     expect(billed.attempts[0]?.costUsd).toBeGreaterThan(0);
     expect(billed.costUsd).toBeCloseTo(billed.attempts.reduce((sum, a) => sum + a.costUsd, 0), 8);
     expect(billed.route.classify).toBeUndefined();
     expect(billed.route.reason).toBe(
       `classifier router: ${MICRO} on tier small labelled the task "billing" (answered "billing"); ` +
-        'rule "billing desk" matched task "billing": tier large',
+        `rule "billing desk" matched task "billing": ${NOVA_PRO} on tier large`,
     );
 
     // Labelled for this tier: answered here, by the rule's model, after the classification.
