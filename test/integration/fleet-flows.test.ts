@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cancelJob } from '../../src/queue/cancel-job.js';
+import { createConversationStore } from '../../src/queue/conversations/conversation-store.js';
 import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
 import type { FleetQueues } from '../../src/queue/fleet-queues.js';
 import { createFlowsWorker, type FlowsWorker } from '../../src/queue/flows/create-flows-worker.js';
@@ -324,6 +325,41 @@ describe('pipelines', () => {
     expect(result.flow).toEqual({ kind: 'pipeline', name: 'chain', policy: 'fail' });
     expect(result.attempts.map((a) => a.tier)).toEqual(['small', 'medium', 'large']);
     expect(result.costUsd).toBeCloseTo((result.steps ?? []).reduce((sum, s) => sum + s.costUsd, 0), 8);
+  });
+
+  it('continue a conversation: the first step gets its history, later steps only their input, and the exchange is added', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, fleet: withFlows({ pipelines: { chain: PIPELINE } }) });
+    const sent: [string, string][][] = [];
+    fleet.sdk.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as { messages?: { role?: string; content?: { text?: string }[] }[] };
+        sent.push((input.messages ?? []).map((m): [string, string] => [m.role ?? '', (m.content ?? []).map((b) => b.text ?? '').join(' | ')]));
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordConverseCalls' },
+    );
+    const store = createConversationStore({ redis: fleet.redis, fleetName: fleet.fleet.name, limits: fleet.fleet.conversations });
+
+    await fleet.producer.enqueue({ id: 'talk-1', tenant: 'acme', conversation: 'c-1', tier: 'small', prompt: 'My name is Ada.' });
+    expect((await fleet.waitFor('talk-1')).answer?.text).toBe('My name is Ada.');
+    await expect.poll(async () => (await store.history('acme', 'c-1')).length).toBe(1);
+
+    await fleet.producer.enqueue({ id: 'pipe-talk', tenant: 'acme', conversation: 'c-1', strategy: 'pipeline', flow: 'chain', document: 'the memo' });
+    const result = await fleet.waitFor('pipe-talk');
+    expect(result.state).toBe('completed');
+    expect(result.conversation).toEqual({ id: 'c-1', historyTurns: 1, historyMessages: 2 });
+    expect(sent.slice(1)).toEqual([
+      [
+        ['user', 'My name is Ada.'],
+        ['assistant', 'My name is Ada.'],
+        ['user', 'EXTRACT the memo'],
+      ],
+      [['user', 'STRUCTURE EXTRACT the memo']],
+      [['user', 'CHECK STRUCTURE EXTRACT the memo AGAINST the memo']],
+    ]);
+    await expect.poll(async () => (await store.history('acme', 'c-1')).length).toBe(2);
+    const turn = (await store.history('acme', 'c-1'))[1];
+    expect(turn?.at(-1)).toEqual({ role: 'assistant', content: [{ text: result.answer?.text }] });
   });
 
   it('fail the parent when a step fails (it reaches failed in time, later steps pending)', async () => {

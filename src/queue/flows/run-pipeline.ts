@@ -26,13 +26,16 @@ async function addStep(deps: FlowRunDeps, job: FlowJob, state: PipelineState, be
   }
   const step = state.plan.steps[ref.index - 1];
   if (step === undefined) throw new Error(`pipeline "${state.name}" has no step ${ref.index}`);
-  const request = renderStep({
+  const rendered = renderStep({
     template: step.template,
     stepInput: move.input,
     document: state.document,
     system: state.system,
     inference: job.data.request.inference,
   });
+  // In a conversation, the first step continues it: the history read at enqueue goes before its prompt.
+  const history = ref.index === 1 ? job.data.request.messages.slice(0, job.data.conversation?.historyMessages ?? 0) : [];
+  const request = history.length === 0 ? rendered : { ...rendered, messages: [...history, ...rendered.messages] };
   const what = `step ${ref.index} of ${state.plan.steps.length} "${step.name}" of pipeline "${state.name}"`;
   const reason = ref.fallback ? `fallback for ${what}` : what;
   await addFlowChild(deps.queues, job, ref, flowChildData(job.data, ref, request, reason, deps.now()));
