@@ -82,7 +82,12 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
     const asked = new Set([...votes.filter((vote) => vote.tier === tier).map((vote) => vote.model), ...failedHere]);
     // The policy's voters first, in its order; the tier's other models stand in when they fail.
     const voters = voting.models ?? step.models;
-    const candidates = [...voters, ...step.models.filter((model) => !voters.includes(model))].filter((model) => !asked.has(model));
+    const untried = [...voters, ...step.models.filter((model) => !voters.includes(model))].filter((model) => !asked.has(model));
+    // A model that voted on a lower tier (one listed in both, or a window fallback) would only repeat itself:
+    // it is asked again only when nobody else is left.
+    const votedBelow = new Set(votes.map((vote) => vote.model));
+    const fresh = untried.filter((model) => !votedBelow.has(model));
+    const candidates = fresh.length > 0 ? fresh : untried;
 
     if (voting.parallel === true && !askedAtOnce && votes.every((vote) => vote.tier !== tier)) {
       // One round with every voter at once; a voter that fails is replaced one at a time afterwards.

@@ -86,6 +86,28 @@ describe('agreement cascades with votes accumulated across tiers', () => {
     expect(result.attempts.some((a) => a.tier === 'large')).toBe(false);
   });
 
+  it('counts a model once: one listed in two tiers does not vote again higher up', async () => {
+    const shared = (input: Record<string, unknown>): void => {
+      votingFleet(input);
+      const tiers = input.tiers as { models: unknown[] }[];
+      const [small, medium] = tiers;
+      if (small === undefined || medium === undefined) throw new Error('the test fleet has tiers small and medium');
+      medium.models = [small.models[1], ...medium.models]; // small's second model is medium's first too
+    };
+    fleet = await startFleetHarness({ fleet: shared, scenario: VOTE_SCENARIO });
+    await fleet.producer.enqueue({ id: 'v-shared', task: 'quiz', strategy: 'cascade', prompt: 'q3: which letter?' });
+    const result = await fleet.waitFor('v-shared');
+    expect(result.state).toBe('completed');
+    // Asked again, the shared model's B would have made a 2-of-3 majority on medium.
+    expect(result.votes?.map((v) => [v.tier, v.model, v.answer])).toEqual([
+      ['small', MODELS.small[0], 'A'],
+      ['small', MODELS.small[1], 'B'],
+      ['medium', MODELS.medium[0], 'C'],
+      ['large', MODELS.large[0], 'D'],
+    ]);
+    expect(result.answer?.tier).toBe('large');
+  });
+
   it('reaches the top tier only when no majority forms, and the top tier’s answer stands', async () => {
     fleet = await startFleetHarness({ fleet: votingFleet, scenario: VOTE_SCENARIO });
     await fleet.producer.enqueue({ id: 'v3', task: 'quiz', strategy: 'cascade', prompt: 'q3: which letter?' });
