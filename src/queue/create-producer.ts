@@ -185,7 +185,8 @@ export function createProducer(deps: ProducerDeps): Producer {
       // Before routing: a variant may set the strategy, tier or model; fields the job set itself win.
       const { spec, experiment } = applyExperiment({ raw, spec: parsed, id }, deps.fleet.experiments, deps.fleet);
       let request: RenderedRequest | undefined;
-      const route = routeOf(spec, { job: () => toRoutableJob(spec, (request ??= renderRequest(spec, deps.fleet))), snapshot });
+      const placedBy = experiment?.applied.some((field) => field === 'tier' || field === 'model') === true ? 'experiment' : 'job';
+      const route = routeOf(spec, { job: () => toRoutableJob(spec, (request ??= renderRequest(spec, deps.fleet))), snapshot, placedBy });
       const rendered = request === undefined ? {} : { request };
       if (experiment === undefined) return { id, spec, route, ...rendered };
       return { id, spec, route: { ...route, reason: experimentReason(route.reason, experiment) }, experiment, ...rendered };

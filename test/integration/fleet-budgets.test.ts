@@ -133,6 +133,20 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     expect(await h.waitFor('globex-1')).toMatchObject({ state: 'completed', answer: { model: SONNET } });
   });
 
+  it('send a spent tenant\'s job to the cheapest model even when an A/B variant placed it on a dearer one', async () => {
+    const experiments = [{ name: 'big-model', sticky: 'job', variants: [{ name: 'sonnet', weight: 1, set: { model: SONNET } }] }];
+    fleet = await startFleetHarness({ scenario: SCENARIO, fleet: budgeted({ tenants: { acme: 0 } }, { experiments }) });
+    const receipt = await fleet.producer.enqueue({ id: 'ab-spent', tenant: 'acme', prompt: 'Say hello.' });
+    expect(receipt.route).toMatchObject({ tier: 'small', model: MICRO });
+    expect(receipt.route.reason).toContain(`over the experiment variant's model ${SONNET}`);
+    expect(receipt.route.reason).toContain('(experiment "big-model", variant "sonnet", which set model)');
+    const result = await fleet.waitFor('ab-spent');
+    expect(result.answer?.model).toBe(MICRO);
+    // A tenant with money left runs the variant's model.
+    await fleet.producer.enqueue({ id: 'ab-free', tenant: 'globex', prompt: 'Say hello.' });
+    expect((await fleet.waitFor('ab-free')).answer?.model).toBe(SONNET);
+  });
+
   it('count failed jobs (what their attempts cost) and ensembles once, as their parent', async () => {
     const h = (fleet = await startFleetHarness({
       scenario: SCENARIO,

@@ -41,7 +41,8 @@ export function cheapestModel(fleet: RoutingFleet, job: RoutableJob, snapshot: F
  * - `whenSpent: cheapest`: the job goes to the fleet's cheapest model
  *   (`cheapestModel`), over any router's choice; a cascade starts and
  *   stays on that model's tier (a path of one tier). A model or tier the
- *   job named itself still wins, but a cascade no longer climbs from it.
+ *   job named itself still wins, but a cascade no longer climbs from it;
+ *   one an A/B variant set (`inputs.placedBy: 'experiment'`) does not.
  *   Ensembles and pipelines run the members or steps they name.
  * Every decision under a spent budget says so in its reason:
  * `tenant acme spent $0.0123 of its $0.01 daily budget: cheapest model …`.
@@ -70,18 +71,21 @@ export function withBudgets(router: FleetRouter, { fleet, settings, now = Date.n
       const decision = router(spec, inputs);
       return { ...decision, reason: `${decision.reason}; ${why}, but the ${spec.strategy}'s ${spec.strategy === 'ensemble' ? 'members' : 'steps'} run on the models it names` };
     }
-    if (spec.model !== undefined) return pinned(router(spec, inputs), `but the job's own model ${spec.model} wins`);
-    if (spec.tier !== undefined) return pinned(router(spec, inputs), `but the job's own tier ${spec.tier} wins`);
+    const variant = inputs.placedBy === 'experiment';
+    if (!variant && spec.model !== undefined) return pinned(router(spec, inputs), `but the job's own model ${spec.model} wins`);
+    if (!variant && spec.tier !== undefined) return pinned(router(spec, inputs), `but the job's own tier ${spec.tier} wins`);
 
     const cheapest = cheapestModel(fleet, inputs.job(), snapshot);
     if (cheapest === undefined) return pinned(router(spec, inputs), "but no model's context window holds the job, so the routers decide");
     const open = isBreakerOpen(snapshot, cheapest.model.id) ? ' (its breaker is open: every model that holds the job is)' : '';
     const stays = spec.strategy === 'cascade' ? `; the cascade stays on tier ${cheapest.tier}` : '';
+    const placed = spec.model !== undefined ? `model ${spec.model}` : `tier ${spec.tier ?? ''}`;
+    const over = variant ? `, over the experiment variant's ${placed}` : '';
     return {
       tier: cheapest.tier,
       model: cheapest.model.id,
       path: [cheapest.tier],
-      reason: `${why}: cheapest model ${cheapest.model.id} on tier ${cheapest.tier} (est. ${formatUsd(cheapest.cost)})${open}${stays}`,
+      reason: `${why}: cheapest model ${cheapest.model.id} on tier ${cheapest.tier} (est. ${formatUsd(cheapest.cost)})${open}${over}${stays}`,
     };
   };
 }

@@ -39,6 +39,8 @@ export interface BuildRouterOptions {
 export interface RouteInputs {
   job(): RoutableJob;
   snapshot(): FleetSnapshot;
+  /** `experiment` when the job's tier or model came from an A/B variant rather than from the job itself. */
+  placedBy?: 'job' | 'experiment';
 }
 
 /** Routes a validated job: its entry tier, maybe a model, the cascade path, and why. */

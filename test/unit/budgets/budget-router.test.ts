@@ -86,6 +86,16 @@ describe('withBudgets: a spent budget under whenSpent "cheapest"', () => {
     );
   });
 
+  it('sends a job placed by an A/B variant (not by the job) to the cheapest model, and says over what', () => {
+    const spec = parseJobSpec({ prompt: 'What is 2 + 2?', tenant: 'acme', model: SONNET, strategy: 'cascade' }, base);
+    const inputs = { job: () => toRoutableJob(spec, renderRequest(spec, base)), snapshot: () => acmeSpent };
+    const decision = router(spec, { ...inputs, placedBy: 'experiment' });
+    expect(decision).toMatchObject({ tier: 'small', model: MICRO, path: ['small'] });
+    expect(decision.reason).toMatch(new RegExp(`, over the experiment variant's model ${SONNET.replace(/[.]/g, '\\.')}; the cascade stays on tier small$`));
+    // The same fields set by the job itself win.
+    expect(router(spec, { ...inputs, placedBy: 'job' })).toMatchObject({ tier: 'large', model: SONNET });
+  });
+
   it('skips a cheapest model whose breaker is open', () => {
     const decision = route(router, { tenant: 'acme' }, { ...acmeSpent, breakers: { [MICRO]: 'open' } });
     expect(decision).toMatchObject({ tier: 'small', model: MISTRAL_7B, path: ['small'] });
