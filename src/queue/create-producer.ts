@@ -66,6 +66,13 @@ export interface ProducerDeps {
   customRouter?: Router;
 }
 
+/** Whether an A/B variant, not the job, set the job's tier or model. */
+const placedByVariant = (experiment: ExperimentAssignment | undefined): boolean =>
+  experiment?.applied.some((field) => field === 'tier' || field === 'model') === true;
+
+/** Whether the job named its own tier or model (it wins over routers and a spent budget). */
+const placedByJob = ({ spec, experiment }: PreparedJob): boolean => (spec.tier !== undefined || spec.model !== undefined) && !placedByVariant(experiment);
+
 /** How long an id stays reserved for a job that is still queued: a generous upper bound. */
 const RESERVATION_SECONDS = 30 * 86_400;
 const CHUNK = 500;
@@ -89,7 +96,8 @@ export function createProducer(deps: ProducerDeps): Producer {
   const conversations = createConversationStore({ redis: deps.redis, fleetName: deps.fleet.name, limits: deps.fleet.conversations });
   const experiments = createExperimentStore({ redis: deps.redis, fleetName: deps.fleet.name });
 
-  const toData = ({ id, spec, route, request }: PreparedJob, enqueuedAt: number): TierJobData => ({
+  const toData = (job: PreparedJob, enqueuedAt: number): TierJobData => ({ ...tierData(job, enqueuedAt), ...(placedByJob(job) ? { placedByJob: true } : {}) });
+  const tierData = ({ id, spec, route, request }: PreparedJob, enqueuedAt: number): TierJobData => ({
     id,
     tenant: spec.tenant,
     task: spec.task,
@@ -185,7 +193,7 @@ export function createProducer(deps: ProducerDeps): Producer {
       // Before routing: a variant may set the strategy, tier or model; fields the job set itself win.
       const { spec, experiment } = applyExperiment({ raw, spec: parsed, id }, deps.fleet.experiments, deps.fleet);
       let request: RenderedRequest | undefined;
-      const placedBy = experiment?.applied.some((field) => field === 'tier' || field === 'model') === true ? 'experiment' : 'job';
+      const placedBy = placedByVariant(experiment) ? 'experiment' : 'job';
       const route = routeOf(spec, { job: () => toRoutableJob(spec, (request ??= renderRequest(spec, deps.fleet))), snapshot, placedBy });
       const rendered = request === undefined ? {} : { request };
       if (experiment === undefined) return { id, spec, route, ...rendered };

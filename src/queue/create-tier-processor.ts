@@ -2,6 +2,7 @@ import { RateLimitError, UnrecoverableError, WaitingError, type Job } from 'bull
 import type { Logger } from 'pino';
 import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import { policyFor, thresholdsFor } from '../core/cascade/cascade-policy.js';
+import { describeSpent } from '../core/budgets/describe-spent.js';
 import { decideEscalation, type EscalationDecision } from '../core/cascade/decide-escalation.js';
 import type { JobAnswer } from '../core/job/job-answer.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
@@ -10,6 +11,8 @@ import type { BreakerRegistry } from '../resilience/breaker-registry.js';
 import { callTierModels } from '../resilience/call-tier-models.js';
 import { TierCallError } from '../resilience/tier-call-error.js';
 import { answerAttempt } from './answer-attempt.js';
+import type { BudgetGate } from './budgets/budget-gate.js';
+import { enforceBudget } from './budgets/enforce-budget.js';
 import { CANCEL_REASON } from './cancel-job.js';
 import { classifyJob } from './classify-job.js';
 import { escalate, resumeAfterChild } from './escalate-job.js';
@@ -35,6 +38,8 @@ export interface TierProcessorDeps {
   isCancelled?: (jobId: string) => Promise<boolean>;
   /** Where a custom scorer's relative module path is read from (the fleet file's folder); the working directory when unset. */
   fleetDir?: string;
+  /** The spend budgets, checked before a job's first call and before it climbs (docs/budgets.md); none when unset. */
+  budgets?: BudgetGate | undefined;
   now?: () => number;
 }
 
@@ -73,6 +78,11 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       if ((await deps.isCancelled?.(data.id)) === true) throw new UnrecoverableError(CANCEL_REASON);
       return resumeAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, token);
     }
+    // A budget spent since the job was enqueued: refused, sent to the cheapest model, or kept from climbing (budgets/enforce-budget.ts).
+    if (deps.budgets !== undefined) {
+      const handedToCheapest = await enforceBudget({ fleet: deps.fleet, gate: deps.budgets, queues: deps.queues, breakers: deps.breakers, log, now }, job, token, tierName);
+      if (handedToCheapest !== undefined) return handedToCheapest;
+    }
     // Classifier routing: label the task here, then answer here (data updated in place) or hand off (classify-job.ts).
     const handedOff = data.route.classify === true ? await classifyJob({ ...deps, log, now }, job, token, signal) : undefined;
     if (handedOff !== undefined) return handedOff;
@@ -104,8 +114,16 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
         now,
         call: (models) => callTier(models, models[0]),
         save: (next) => job.updateData(next),
-        escalate: ({ data: next, ...step }) => {
+        escalate: async ({ data: next, ...step }) => {
           job.data = next;
+          const spent = await budgetStop(next.tenant);
+          if (spent !== undefined) {
+            // Keep the best answer so far: the last vote's attempt is the one accepted.
+            const last = step.attempts.at(-1);
+            const attempts = last === undefined ? step.attempts : [...step.attempts.slice(0, -1), { ...last, outcome: 'accepted' as const }];
+            const votes = (next.votes ?? []).map(({ tier, model, answer }) => ({ tier, model, answer }));
+            return { answer: { ...step.best, acceptedBecause: `${step.reason}; ${spent}` }, attempts, tiers: [tierName], votes };
+          }
           return escalate(escalation, job, token, step);
         },
         failed: (error) => failTierCall(job, token, error, signal, log),
@@ -124,7 +142,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     const { result, model, fallback, failures } = answered;
     const scoring = await scoreAnswer({ policy, data, result, tier: tierName, model });
     const score = scoring.score;
-    const decided = decide(deps.fleet, data, tierName, score.confidence);
+    const decided = await keptFromClimbing(decide(deps.fleet, data, tierName, score.confidence), data.tenant);
     const decision = scoring.note === '' ? decided : { ...decided, reason: `${decided.reason} (${scoring.note})` };
     const attempt = answerAttempt({
       tier: tierName,
@@ -158,6 +176,20 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       attempts,
     });
   };
+
+  /** Why the job may not climb (its budget is spent), or undefined while money is left. */
+  async function budgetStop(tenant: string): Promise<string | undefined> {
+    const spent = await deps.budgets?.spent(tenant);
+    if (spent === undefined || deps.budgets === undefined) return undefined;
+    return `${describeSpent(spent, deps.budgets.settings.period)}, so the cascade stops on tier ${tierName}`;
+  }
+
+  /** An escalation turned into acceptance when the job's budget is spent: climbing would spend more. */
+  async function keptFromClimbing(decision: EscalationDecision, tenant: string): Promise<EscalationDecision> {
+    if (decision.action !== 'escalate') return decision;
+    const stop = await budgetStop(tenant);
+    return stop === undefined ? decision : { action: 'accept', reason: `${decision.reason}; ${stop}` };
+  }
 
   async function failTierCall(
     job: TierJob,

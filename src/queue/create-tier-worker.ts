@@ -6,6 +6,7 @@ import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { ModelClient } from '../core/model-client.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
+import { createBudgetGate, type BudgetGate } from './budgets/budget-gate.js';
 import { CANCEL_REASON, cancelMarkerKey } from './cancel-job.js';
 import { createTierProcessor, SHUTDOWN_REASON } from './create-tier-processor.js';
 import type { FleetQueues } from './fleet-queues.js';
@@ -29,6 +30,8 @@ export interface TierWorkerDeps {
   fleetDir?: string;
   /** Told when a client's job finishes for good (batches, statistics, webhooks). */
   observers?: readonly JobObserver[];
+  /** The spend budgets' check; read from `connection` when unset and the fleet sets budgets. */
+  budgets?: BudgetGate;
 }
 
 export interface TierWorker {
@@ -48,6 +51,7 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   const log = deps.logger.child({ tier: tier.name });
   const processor = createTierProcessor({
     ...deps,
+    budgets: deps.budgets ?? createBudgetGate({ redis: deps.connection, fleet }),
     logger: log,
     isCancelled: async (jobId) => (await deps.connection.exists(cancelMarkerKey(fleet.name, jobId))) === 1,
   });

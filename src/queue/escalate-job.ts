@@ -26,12 +26,12 @@ export async function escalate(
   deps: EscalationDeps,
   job: TierJob,
   token: string,
-  step: { toTier: string; reason: string; best: JobAnswer; attempts: Attempt[]; model?: string },
+  step: { toTier: string; reason: string; best?: JobAnswer; attempts: Attempt[]; model?: string },
 ): Promise<TierOutcome> {
   const escalation: EscalationState = {
     toTier: step.toTier,
     childId: escalationChildId(job.data.id, step.toTier),
-    best: step.best,
+    ...(step.best === undefined ? {} : { best: step.best }),
     reason: step.reason,
     ...(step.model === undefined ? {} : { model: step.model }),
   };
@@ -71,7 +71,7 @@ async function waitForChild(deps: EscalationDeps, job: TierJob, token: string): 
 export async function resumeAfterChild(deps: EscalationDeps, job: TierJob, token: string): Promise<TierOutcome> {
   const escalation = job.data.escalation;
   if (escalation === undefined) throw new Error('the job has not escalated');
-  const ownTier = job.data.path[0] ?? escalation.best.tier;
+  const ownTier = job.data.path[0] ?? escalation.best?.tier ?? escalation.toTier;
   const childKey = (key: string): boolean => key.endsWith(`:${escalation.childId}`);
 
   const values = await job.getChildrenValues<TierOutcome>();
@@ -92,7 +92,7 @@ export async function resumeAfterChild(deps: EscalationDeps, job: TierJob, token
   const votes = child?.data.votes ?? job.data.votes;
   const message = `escalation to tier ${escalation.toTier} failed: ${failure}`;
   deps.log.warn({ childId: escalation.childId, policy: deps.fleet.cascade.onChildFailure }, message);
-  if (deps.fleet.cascade.onChildFailure === 'best-answer') {
+  if (deps.fleet.cascade.onChildFailure === 'best-answer' && escalation.best !== undefined) {
     return {
       answer: { ...escalation.best, acceptedBecause: `best answer kept: ${message}` },
       attempts,

@@ -21,8 +21,8 @@ export interface EscalationState {
   toTier: string;
   /** BullMQ id of the child job in the next tier's queue. */
   childId: string;
-  /** This tier's answer, kept in case the child fails. */
-  best: JobAnswer;
+  /** This tier's answer, kept in case the child fails; none when the job was handed on before any answer (the child's failure is the job's). */
+  best?: JobAnswer;
   reason: string;
   /** The model the child asks first (a classifier rule's model); unset, the child's tier keeps its own order. */
   model?: string;
@@ -46,6 +46,8 @@ export interface TierJobData {
   path: string[];
   /** The model to try first on this tier, when the router chose one. */
   model?: string;
+  /** The job named its own tier or model (an A/B variant's does not count): a spent budget does not move it. */
+  placedByJob?: true;
   priority?: number;
   /** Called when the job finishes. */
   webhook?: { url: string; secret?: string };

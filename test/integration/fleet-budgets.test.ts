@@ -147,6 +147,74 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     expect((await fleet.waitFor('ab-free')).answer?.model).toBe(SONNET);
   });
 
+  it('check again when a worker takes a job: a batch enqueued while money was left goes to the cheapest model once the budget is spent', async () => {
+    // No workers yet: the whole batch is enqueued, routed as usual (to sonnet), before anything runs.
+    const h = (fleet = await startFleetHarness({ scenario: SCENARIO, workers: [], fleet: budgeted({ tenants: { acme: ACME_BUDGET } }) }));
+    const ids = Array.from({ length: 12 }, (_, i) => `batch-${String(i)}`);
+    const receipts = await h.producer.enqueuePrepared(ids.map((id) => h.producer.prepare({ id, tenant: 'acme', prompt: 'What is 2 + 2?' })));
+    for (const receipt of receipts) expect(receipt.route).toMatchObject({ tier: 'large', model: SONNET });
+    await h.producer.enqueue({ id: 'batch-own', tenant: 'acme', model: SONNET, prompt: 'What is 2 + 2?' });
+    await h.producer.enqueue({ id: 'batch-cascade', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
+    // Meanwhile other jobs of acme spend its budget.
+    await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add('acme', 0.0011, Date.now());
+    for (const tier of ['small', 'medium', 'large']) await h.startWorker(tier);
+
+    // What acme spent grows as the batch's cheap jobs finish: $0.0011 and a little more.
+    const cheapest = new RegExp(`; tenant acme spent \\$0\\.0011\\d* of its \\$0\\.001 daily budget \\(found by the worker\\): cheapest model ${MICRO.replace(/[.:]/g, '\\$&')} on tier small$`);
+    for (const id of ids) {
+      const result = await h.waitFor(id);
+      expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
+      // Handed on before any call: nothing was asked of sonnet.
+      expect(result.attempts.map((a) => [a.tier, a.model])).toEqual([['small', MICRO]]);
+      expect(result.route.reason).toMatch(cheapest);
+      expect(result.route.path).toEqual(['large', 'small']);
+    }
+    expect(h.emulator.state.stats.snapshot().models[SONNET]?.calls ?? 0).toBe(1);
+
+    // The job's own model wins; a cascade (unsure on small) does not climb to the tiers above.
+    expect(await h.waitFor('batch-own')).toMatchObject({ state: 'completed', answer: { model: SONNET } });
+    const cascade = await h.waitFor('batch-cascade');
+    expect(cascade).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
+    expect(cascade.route.path).toEqual(['small']);
+    expect(cascade.route.reason).toContain('; the cascade stays on tier small');
+  });
+
+  it('keep a running cascade from climbing when the budget is spent while its first tier answers', async () => {
+    const h = (fleet = await startFleetHarness({ scenario: SCENARIO, fleet: budgeted({ tenants: { acme: ACME_BUDGET } }) }));
+    // Slower than the workers' 1 s budget read, so the decision to climb reads the spend again.
+    h.emulator.state.override(MICRO, { latency: { baseMs: 1_500 } });
+    const receipt = await h.producer.enqueue({ id: 'climb-1', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
+    expect(receipt.route.path).toEqual(['small', 'medium', 'large']);
+    await h.waitFor('climb-1', ['active']);
+    await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add('acme', 0.0011, Date.now());
+    const result = await h.waitFor('climb-1');
+    // Climbing would have failed: both medium models refuse every call.
+    expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
+    expect(result.answer?.acceptedBecause).toMatch(/^confidence 0\.30 < 0\.7 on small; tenant acme spent \$0\.0011 of its \$0\.001 daily budget, so the cascade stops on tier small$/);
+    expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([['small', 'accepted']]);
+  });
+
+  it('keep a split vote from climbing when the budget is spent while the tier votes', async () => {
+    const policy = { name: 'vote', tasks: ['quiz'], scorer: 'agreement', extractor: { kind: 'choice', letters: 'ABCD' }, votes: { small: { voters: 2, quorum: 2 } } };
+    const h = (fleet = await startFleetHarness({
+      scenario: SCENARIO,
+      fleet: budgeted({ tenants: { acme: ACME_BUDGET } }, { cascade: { thresholds: { small: 0.7, medium: 0.8 }, policies: [policy] } }),
+    }));
+    h.emulator.state.override(MICRO, { latency: { baseMs: 1_500 } });
+    h.emulator.state.override(LLAMA, { answer: { rules: [{ match: 'which letter', flags: 'i', reply: 'A' }] } });
+    await h.producer.enqueue({ id: 'vote-1', tenant: 'acme', task: 'quiz', strategy: 'cascade', prompt: 'Quiz: which letter is right?' });
+    await h.waitFor('vote-1', ['active']);
+    await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add('acme', 0.0011, Date.now());
+    const result = await h.waitFor('vote-1');
+    expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small' } });
+    expect(result.answer?.acceptedBecause).toMatch(/; tenant acme spent \$0\.0011 of its \$0\.001 daily budget, so the cascade stops on tier small$/);
+    expect(result.votes?.map((v) => v.answer)).toEqual(['B', 'A']);
+    expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([
+      ['small', 'voted'],
+      ['small', 'accepted'],
+    ]);
+  });
+
   it('count failed jobs (what their attempts cost) and ensembles once, as their parent', async () => {
     const h = (fleet = await startFleetHarness({
       scenario: SCENARIO,
@@ -252,5 +320,23 @@ describe('spend budgets, whenSpent "refuse", through the API', () => {
     expect((await a.app.inject({ url: '/v1/budgets' })).statusCode).toBe(401);
     const doc = (await a.app.inject({ url: '/docs/json' })).json<{ paths: Record<string, unknown> }>();
     expect(Object.keys(doc.paths)).toContain('/v1/budgets');
+  });
+});
+
+describe('spend budgets, whenSpent "refuse", at the worker', () => {
+  it('fail a job enqueued before its budget was spent, when a worker takes it, without calling a model', async () => {
+    const h = (fleet = await startFleetHarness({ scenario: SCENARIO, workers: [], fleet: budgeted({ tenants: { acme: ACME_BUDGET }, whenSpent: 'refuse' }) }));
+    await h.producer.enqueue({ id: 'late-1', tenant: 'acme', prompt: 'What is 2 + 2?' });
+    await h.producer.enqueue({ id: 'other-1', tenant: 'globex', prompt: 'What is 2 + 2?' });
+    await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add('acme', 0.0011, Date.now());
+    await h.startWorker('large');
+    const refused = await h.waitFor('late-1');
+    expect(refused.state).toBe('failed');
+    expect(refused.error?.message).toMatch(
+      /^budget exceeded: tenant acme spent \$0\.0011 of its \$0\.001 daily budget; budgets\.whenSpent is "refuse", so the job was not run \(the budget resets at \d{4}-\d\d-\d\dT00:00:00\.000Z\)$/,
+    );
+    expect(refused.attempts).toEqual([]);
+    expect(refused.costUsd).toBe(0);
+    expect(await h.waitFor('other-1')).toMatchObject({ state: 'completed', answer: { model: SONNET } });
   });
 });

@@ -51,7 +51,10 @@ function hint(metadata: JobSpec['metadata'], key: keyof typeof ROUTING_HINTS): n
  * tags, metadata, content, size, images, the explicit tier or model, and
  * the routing hints from its metadata. Pure.
  */
-export function toRoutableJob(spec: JobSpec, rendered: RenderedRequest): RoutableJob {
+export function toRoutableJob(
+  spec: Pick<JobSpec, 'task' | 'tenant' | 'tags' | 'metadata' | 'inference' | 'tier' | 'model'>,
+  rendered: RenderedRequest,
+): RoutableJob {
   const texts: string[] = [];
   let hasImage = false;
   for (const message of rendered.messages) {
