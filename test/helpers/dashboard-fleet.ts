@@ -22,6 +22,8 @@ export interface DashboardFleet {
 
 export interface DashboardFleetOptions {
   scenario?: FleetHarnessOptions['scenario'];
+  /** Changes to the test fleet's input (budgets, say). */
+  fleet?: FleetHarnessOptions['fleet'];
   /** Bull Board's read-only mode; true by default. */
   readOnly?: boolean;
   /** Called before the dashboards are registered (routes outside them, say). */
@@ -34,7 +36,7 @@ export interface DashboardFleetOptions {
  * admin, `acme` is not). `close()` stops everything and removes every key.
  */
 export async function startDashboardFleet(options: DashboardFleetOptions = {}): Promise<DashboardFleet> {
-  const harness = await startFleetHarness({ workers: [], scenario: options.scenario });
+  const harness = await startFleetHarness({ workers: [], scenario: options.scenario, ...(options.fleet === undefined ? {} : { fleet: options.fleet }) });
   const { fleet } = harness;
   const sdk = createBedrockClient({ region: 'us-east-1', endpoint: harness.emulator.url, credentials: EMULATOR_CREDENTIALS });
   const client = createBedrockModelClient({ client: sdk, priceOf: priceTable(fleet.tiers.flatMap((t) => t.models)) });

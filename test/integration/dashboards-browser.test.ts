@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createSpendStore } from '../../src/queue/budgets/spend-store.js';
 import { ADMIN_KEY, startDashboardFleet, type DashboardFleet } from '../helpers/dashboard-fleet.js';
 
 /** Debian's Chromium (`apt-get install chromium`); Playwright never downloads a browser here. */
@@ -25,8 +26,13 @@ describe('dashboards in a browser', () => {
     }
     await mkdir(SCREENSHOTS, { recursive: true });
 
-    fleet = await startDashboardFleet();
+    fleet = await startDashboardFleet({
+      fleet: (input) => {
+        input.budgets = { tenants: { acme: 0.5 } };
+      },
+    });
     const { app, harness } = fleet;
+    await createSpendStore({ redis: harness.redis, fleetName: harness.fleet.name, period: 'day' }).add('acme', 0.75, Date.now());
     await harness.producer.enqueue({ id: 'browser-job-1', tenant: 'acme', prompt: 'What is 2 + 2?', tier: 'small' });
     expect((await harness.waitFor('browser-job-1')).state).toBe('completed');
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -49,6 +55,13 @@ describe('dashboards in a browser', () => {
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.textContent()).toContain('completed');
     expect(await row.textContent()).toContain('acme');
+
+    // The budgets panel: acme's budget is spent, so its jobs go to the cheapest model.
+    const acme = page.locator('#budgets tr[data-budget="tenant:acme"]');
+    await acme.waitFor({ timeout: 10_000 });
+    expect(await page.locator('#budgets-panel').isVisible()).toBe(true);
+    expect(await acme.textContent()).toMatch(/acme\$0\.5000\$0\.7500\$0\.0000150\.0 %spent: cheapest model/);
+    expect(await page.locator('#budgets tr[data-budget="fleet"]').textContent()).toContain('no limit');
 
     // Chart.js drew the charts (no CDN: chart.js came from this server).
     const ids = ['chart-throughput', 'chart-depth', 'chart-cost-model', 'chart-cost-tenant', 'chart-latency'];

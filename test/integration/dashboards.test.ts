@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
+import type { FleetBudgetReport } from '../../src/core/budgets/budget-report.js';
+import { createSpendStore } from '../../src/queue/budgets/spend-store.js';
 import type { FleetStats } from '../../src/queue/stats/read-fleet-stats.js';
 import { createBreakerStatePublisher } from '../../src/resilience/breaker-state-publisher.js';
 import { ADMIN_KEY, USER_KEY, startDashboardFleet, type DashboardFleet } from '../helpers/dashboard-fleet.js';
@@ -182,6 +184,30 @@ describe('dashboards: fleet statistics', () => {
     expect(small?.jobsPerMinute).toHaveLength(60);
     expect(current.totals).toMatchObject({ jobs: 1, completed: 1, calls: 1 });
     expect(current.totals.costUsd).toBeCloseTo(result.costUsd, 8);
+  });
+
+  it("show today's budgets when the fleet sets any (the fleet's and each tenant's), and nothing when it does not", async () => {
+    fleet = await startDashboardFleet({
+      fleet: (input) => {
+        input.budgets = { fleetUsd: 10, tenants: { acme: 0.5, globex: 2 }, whenSpent: 'refuse' };
+      },
+    });
+    const { harness } = fleet;
+    await createSpendStore({ redis: harness.redis, fleetName: harness.fleet.name, period: 'day' }).add('acme', 0.75, Date.now());
+    const data = (await stats(fleet)) as FleetStats & { budgets?: FleetBudgetReport };
+    expect(data.budgets).toMatchObject({
+      period: 'day',
+      whenSpent: 'refuse',
+      fleet: { budgetUsd: 10, spentUsd: 0.75, leftUsd: 9.25, spent: false },
+      tenants: [
+        { tenant: 'acme', budgetUsd: 0.5, spentUsd: 0.75, leftUsd: 0, spent: true },
+        { tenant: 'globex', budgetUsd: 2, spentUsd: 0, leftUsd: 2, spent: false },
+      ],
+    });
+    await fleet.close();
+
+    fleet = await startDashboardFleet();
+    expect(await stats(fleet)).not.toHaveProperty('budgets');
   });
 
   it('count escalations per tier for a cascade', async () => {

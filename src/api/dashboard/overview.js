@@ -142,6 +142,36 @@ function renderRecentJobs(stats) {
   );
 }
 
+/** A budget line's cells: budget, spent, left, share used, state (unlimited lines have no budget). */
+function budgetCells(line, whenSpent) {
+  const limited = line.budgetUsd !== null;
+  const used = limited && line.budgetUsd > 0 ? line.spentUsd / line.budgetUsd : null;
+  const state = !limited ? badge('no limit', 'none') : line.spent ? badge(whenSpent === 'refuse' ? 'spent: refusing' : 'spent: cheapest model', 'bad') : used !== null && used >= 0.8 ? badge('over 80 %', 'warn') : badge('ok', 'ok');
+  return [
+    num(limited ? usd(line.budgetUsd) : '–'),
+    num(usd(line.spentUsd)),
+    num(limited ? usd(line.leftUsd) : '–'),
+    num(used === null ? '–' : percent(used)),
+    state,
+  ];
+}
+
+/** The fleet's and every tenant's budget today; the panel stays hidden when the fleet sets no budget. */
+function renderBudgets(stats) {
+  const budgets = stats.budgets;
+  document.getElementById('budgets-panel').hidden = budgets === undefined;
+  if (budgets === undefined) return;
+  document.getElementById('budgets-label').textContent = `today (UTC); resets at ${clock(Date.parse(budgets.resetsAt))}`;
+  fillTable(
+    'budgets',
+    [
+      { attributes: { 'data-budget': 'fleet' }, cells: [cell('the fleet'), ...budgetCells(budgets.fleet, budgets.whenSpent)] },
+      ...budgets.tenants.map((t) => ({ attributes: { 'data-budget': `tenant:${t.tenant}` }, cells: [cell(t.tenant), ...budgetCells(t, budgets.whenSpent)] })),
+    ],
+    'No budget.',
+  );
+}
+
 // ---- charts ---------------------------------------------------------------
 
 const charts = new Map();
@@ -258,6 +288,7 @@ async function refresh() {
     renderTiers(stats);
     renderModels(stats);
     renderRecentJobs(stats);
+    renderBudgets(stats);
     renderCharts(stats);
     setStatus(`Updated ${clockSeconds(stats.generatedAt)}; refreshes every ${POLL_MS / 1000} s.`);
   } catch (error) {

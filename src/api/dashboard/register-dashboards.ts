@@ -5,6 +5,9 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { FleetConfig } from '../../config/fleet-schema.js';
 import type { FleetQueues } from '../../queue/fleet-queues.js';
+import { fleetBudgetReport } from '../../core/budgets/budget-report.js';
+import { hasBudgets } from '../../core/budgets/budget-settings.js';
+import { createSpendStore } from '../../queue/budgets/spend-store.js';
 import { readFleetStats } from '../../queue/stats/read-fleet-stats.js';
 import type { ApiKeyTable } from '../auth/api-key-table.js';
 import { ADMIN_COOKIE, adminOfRequest, adminTenantOfKey, requireAdmin, type AdminAuthDeps } from './admin-auth.js';
@@ -53,7 +56,7 @@ function normaliseBasePath(path: string): string {
  * encapsulated plugin whose hook requires an admin on every route in it:
  * - `GET|POST <base>/login`, `POST <base>/logout`: a signed session cookie for an admin API key;
  * - `GET <base>`: the overview page (queue depth, throughput, rates, breakers, cost, latency, recent jobs);
- * - `GET <base>/api/stats`: its data (`FleetStats`), which the page polls every 5 s;
+ * - `GET <base>/api/stats`: its data (`FleetStats`, plus `budgets` when the fleet sets any), which the page polls every 5 s;
  * - `<base>/queues`: Bull Board over every tier queue, read-only unless `readOnly` is false.
  * Any request may instead carry `Authorization: Bearer <admin key>`.
  */
@@ -66,6 +69,9 @@ export async function registerDashboards(app: FastifyInstance, deps: DashboardDe
     ...(deps.now === undefined ? {} : { now: deps.now }),
   });
   const loginPath = `${basePath}/login`;
+  const spendStore = hasBudgets(deps.fleet.budgets)
+    ? createSpendStore({ redis: deps.redis, fleetName: deps.fleet.name, period: deps.fleet.budgets.period })
+    : undefined;
   const page = { fleet: deps.fleet.name, basePath };
   const overviewPage = fillTemplate(assets.overviewTemplate, page);
   const loginPage = (error: string): string => fillTemplate(assets.loginTemplate, { ...page, error });
@@ -134,7 +140,10 @@ export async function registerDashboards(app: FastifyInstance, deps: DashboardDe
             ...(request.query.minutes === undefined ? {} : { minutes: request.query.minutes }),
             ...(deps.now === undefined ? {} : { now: deps.now }),
           });
-          return reply.header('cache-control', 'no-store').send(stats);
+          // With budgets in the fleet file, today's spend against them (the same figures as GET /v1/budgets for admins).
+          const at = (deps.now ?? Date.now)();
+          const budgets = spendStore === undefined ? undefined : fleetBudgetReport({ settings: deps.fleet.budgets, spend: await spendStore.read(at), at });
+          return reply.header('cache-control', 'no-store').send(budgets === undefined ? stats : { ...stats, budgets });
         },
       );
 

@@ -42,22 +42,33 @@ export function tenantBudgetLine(settings: BudgetSettings, spend: PeriodSpend, t
   return { tenant, ...line(tenantBudget(settings, tenant), spend.byTenantUsd[tenant] ?? 0) };
 }
 
+/** The whole fleet's budgets in the period holding `at` (the dashboard's panel): the fleet's line and every tenant's. */
+export type FleetBudgetReport = Omit<BudgetReport, 'tenant'> & Required<Pick<BudgetReport, 'fleet' | 'tenants'>>;
+
 /**
- * The budgets report of the period holding `at` for `tenant`; with `all`
- * (admins), the fleet's line and every tenant that has an own budget or
- * spent anything, sorted by name. Pure.
+ * The fleet's line and every tenant that has an own budget or spent
+ * anything in the period holding `at`, sorted by name. Pure.
  */
-export function budgetReport(input: { settings: BudgetSettings; spend: PeriodSpend; tenant: string; at: number; all: boolean }): BudgetReport {
+export function fleetBudgetReport(input: { settings: BudgetSettings; spend: PeriodSpend; at: number }): FleetBudgetReport {
   const { settings, spend } = input;
   const window = periodWindow(settings.period, input.at);
-  const report: BudgetReport = {
+  const names = [...new Set([...Object.keys(settings.tenants), ...Object.keys(spend.byTenantUsd)])].sort();
+  return {
     period: settings.period,
     periodStart: new Date(window.startsAt).toISOString(),
     resetsAt: new Date(window.endsAt).toISOString(),
     whenSpent: settings.whenSpent,
-    tenant: tenantBudgetLine(settings, spend, input.tenant),
+    fleet: line(settings.fleetUsd, spend.fleetUsd),
+    tenants: names.map((name) => tenantBudgetLine(settings, spend, name)),
   };
-  if (!input.all) return report;
-  const names = [...new Set([...Object.keys(settings.tenants), ...Object.keys(spend.byTenantUsd)])].sort();
-  return { ...report, fleet: line(settings.fleetUsd, spend.fleetUsd), tenants: names.map((name) => tenantBudgetLine(settings, spend, name)) };
+}
+
+/**
+ * The budgets report of the period holding `at` for `tenant`; with `all`
+ * (admins), also the fleet's line and every tenant's (fleetBudgetReport). Pure.
+ */
+export function budgetReport(input: { settings: BudgetSettings; spend: PeriodSpend; tenant: string; at: number; all: boolean }): BudgetReport {
+  const { fleet, tenants, ...period } = fleetBudgetReport(input);
+  const report: BudgetReport = { ...period, tenant: tenantBudgetLine(input.settings, input.spend, input.tenant) };
+  return input.all ? { ...report, fleet, tenants } : report;
 }
