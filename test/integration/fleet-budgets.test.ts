@@ -181,7 +181,7 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
 
   it('keep a running cascade from climbing when the budget is spent while its first tier answers', async () => {
     const h = (fleet = await startFleetHarness({ scenario: SCENARIO, fleet: budgeted({ tenants: { acme: ACME_BUDGET } }) }));
-    // Slower than the workers' 1 s budget read, so the decision to climb reads the spend again.
+    // Slower than the workers' 250 ms budget read, so the decision to climb reads the spend again.
     h.emulator.state.override(MICRO, { latency: { baseMs: 1_500 } });
     const receipt = await h.producer.enqueue({ id: 'climb-1', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
     expect(receipt.route.path).toEqual(['small', 'medium', 'large']);

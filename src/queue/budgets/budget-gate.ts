@@ -14,7 +14,7 @@ export interface BudgetGate {
 export interface BudgetGateDeps {
   redis: Redis;
   fleet: { name: string; budgets?: BudgetSettings | undefined };
-  /** How long one read of the spend serves every job of this process; 1 s by default. */
+  /** How long one read of the spend serves every job of this process; 250 ms by default. */
   maxAgeMs?: number;
   now?: () => number;
 }
@@ -30,7 +30,7 @@ export function createBudgetGate(deps: BudgetGateDeps): BudgetGate | undefined {
   if (!hasBudgets(configured)) return undefined;
   const settings: BudgetSettings = configured;
   const now = deps.now ?? Date.now;
-  const maxAgeMs = deps.maxAgeMs ?? 1_000;
+  const maxAgeMs = deps.maxAgeMs ?? 250;
   const store = createSpendStore({ redis: deps.redis, fleetName: deps.fleet.name, period: settings.period });
   let latest: { at: number; left: RemainingBudgets | undefined } | undefined;
   let reading: Promise<RemainingBudgets | undefined> | undefined;
