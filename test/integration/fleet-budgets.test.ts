@@ -61,6 +61,11 @@ async function spentToday(h: FleetHarness, tenant?: string): Promise<number> {
   return tenant === undefined ? spend.fleetUsd : (spend.byTenantUsd[tenant] ?? 0);
 }
 
+/** Adds to a tenant's spend today, as jobs of other processes would. */
+async function spendOutsideTheRun(h: FleetHarness, tenant: string, usd: number): Promise<void> {
+  await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add(tenant, usd, Date.now());
+}
+
 /** Waits until the spend observer has counted `usd` for the tenant (observers run just after a job finishes). */
 async function awaitSpend(h: FleetHarness, tenant: string, usd: number): Promise<void> {
   await expect.poll(() => spentToday(h, tenant), { timeout: 5_000 }).toBeCloseTo(usd, 8);
@@ -156,7 +161,7 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     await h.producer.enqueue({ id: 'batch-own', tenant: 'acme', model: SONNET, prompt: 'What is 2 + 2?' });
     await h.producer.enqueue({ id: 'batch-cascade', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
     // Meanwhile other jobs of acme spend its budget.
-    await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add('acme', 0.0011, Date.now());
+    await spendOutsideTheRun(h, 'acme', 0.0011);
     for (const tier of ['small', 'medium', 'large']) await h.startWorker(tier);
 
     // What acme spent grows as the batch's cheap jobs finish: $0.0011 and a little more.
@@ -186,7 +191,7 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     const receipt = await h.producer.enqueue({ id: 'climb-1', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
     expect(receipt.route.path).toEqual(['small', 'medium', 'large']);
     await h.waitFor('climb-1', ['active']);
-    await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add('acme', 0.0011, Date.now());
+    await spendOutsideTheRun(h, 'acme', 0.0011);
     const result = await h.waitFor('climb-1');
     // Climbing would have failed: both medium models refuse every call.
     expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
@@ -204,7 +209,7 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     h.emulator.state.override(LLAMA, { answer: { rules: [{ match: 'which letter', flags: 'i', reply: 'A' }] } });
     await h.producer.enqueue({ id: 'vote-1', tenant: 'acme', task: 'quiz', strategy: 'cascade', prompt: 'Quiz: which letter is right?' });
     await h.waitFor('vote-1', ['active']);
-    await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add('acme', 0.0011, Date.now());
+    await spendOutsideTheRun(h, 'acme', 0.0011);
     const result = await h.waitFor('vote-1');
     expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small' } });
     expect(result.answer?.acceptedBecause).toMatch(/; tenant acme spent \$0\.0011 of its \$0\.001 daily budget, so the cascade stops on tier small$/);
@@ -328,7 +333,7 @@ describe('spend budgets, whenSpent "refuse", at the worker', () => {
     const h = (fleet = await startFleetHarness({ scenario: SCENARIO, workers: [], fleet: budgeted({ tenants: { acme: ACME_BUDGET }, whenSpent: 'refuse' }) }));
     await h.producer.enqueue({ id: 'late-1', tenant: 'acme', prompt: 'What is 2 + 2?' });
     await h.producer.enqueue({ id: 'other-1', tenant: 'globex', prompt: 'What is 2 + 2?' });
-    await createSpendStore({ redis: h.redis, fleetName: h.fleet.name, period: 'day' }).add('acme', 0.0011, Date.now());
+    await spendOutsideTheRun(h, 'acme', 0.0011);
     await h.startWorker('large');
     const refused = await h.waitFor('late-1');
     expect(refused.state).toBe('failed');
