@@ -14,8 +14,6 @@ import { createRedisConnection } from '../src/queue/create-redis-connection.js';
 import { createTierWorker } from '../src/queue/create-tier-worker.js';
 import { createBatchStore } from '../src/queue/batches/batch-store.js';
 import { createBatchObserver } from '../src/queue/batches/create-batch-observer.js';
-import { createSpendObserver } from '../src/queue/budgets/create-spend-observer.js';
-import { createSpendStore } from '../src/queue/budgets/spend-store.js';
 import { createContextObservers } from '../src/queue/create-context-observers.js';
 import { createFlowsWorker } from '../src/queue/flows/create-flows-worker.js';
 import { readJobResult } from '../src/queue/read-job-result.js';
@@ -68,7 +66,8 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const heartbeat = setInterval(beat, 30_000);
   heartbeat.unref();
 
-  // What happens when a client's job finishes: batch counters, statistics, budget spend, webhooks (delivered by this process too).
+  // What happens when a client's job finishes: batch counters, statistics, webhooks (delivered by this process too).
+  // (Budget spend counts as each call answers: createTierWorker wraps the client.)
   const read = (id: string) => readJobResult({ fleetName: fleet.name, queues, redis: connection }, id);
   const webhooks = createWebhookDispatcher({ fleetName: fleet.name, connection });
   const webhookWorker = createWebhookWorker({ fleetName: fleet.name, connection, logger: logger.child({ part: 'webhooks' }) });
@@ -77,8 +76,6 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const observers = [
     createBatchObserver({ batches, webhooks, ...(defaultSecret === undefined ? {} : { defaultSecret }), logger }),
     createStatsObserver({ redis: connection, fleetName: fleet.name }),
-    // Each job's cost toward the daily budgets the producers enforce (docs/budgets.md).
-    createSpendObserver({ store: createSpendStore({ redis: connection, fleetName: fleet.name, period: fleet.budgets.period }) }),
     // Per-(model, task) success rates and latencies the adaptive and latency routers read (docs/routers.md).
     createModelStatsObserver({ store: createModelStatsStore({ redis: connection, fleetName: fleet.name }) }),
     createWebhookObserver({ dispatcher: webhooks, defaultSecret, readResult: read, logger }),

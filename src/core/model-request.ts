@@ -60,4 +60,6 @@ export interface CallOptions {
   timeoutMs?: number;
   /** The caller already asked `cachedAnswer` and missed: the call goes to the model without a second lookup. */
   cacheChecked?: boolean;
+  /** The tenant whose spend the call's cost counts toward (the budgets'). */
+  tenant?: string;
 }

@@ -91,6 +91,7 @@ export async function classifyJob(
           ...(settings.model === undefined ? {} : { preferredModel: settings.model }),
           ...(signal === undefined ? {} : { signal }),
           throttledPauseMs: deps.fleet.workers.throttledPauseMs,
+          tenant: data.tenant,
         },
       );
       parsed = parseLabel(scoreConfidence(answered.result).text, settings.labels, fallbackLabel);

@@ -64,8 +64,8 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     fleetDir: deps.fleetDir ?? process.cwd(),
     log: deps.logger,
     now,
-    call: (tier, request) =>
-      callTierModels({ client: deps.client, breakers: deps.breakers, now }, { tier, request, throttledPauseMs: deps.fleet.workers.throttledPauseMs }),
+    call: (tier, request, tenant) =>
+      callTierModels({ client: deps.client, breakers: deps.breakers, now }, { tier, request, tenant, throttledPauseMs: deps.fleet.workers.throttledPauseMs }),
   });
 
   return async (job, token, signal) => {
@@ -98,6 +98,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
           ...(data.stream === true ? { stream: true } : {}),
           ...(signal === undefined ? {} : { signal }),
           throttledPauseMs: deps.fleet.workers.throttledPauseMs,
+          tenant: data.tenant,
           ...tierCallExtras(deps.fleet, data),
         },
       );

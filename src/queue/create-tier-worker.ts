@@ -7,6 +7,8 @@ import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { ModelClient } from '../core/model-client.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
 import { createBudgetGate, type BudgetGate } from './budgets/budget-gate.js';
+import { createSpendCountingClient } from './budgets/spend-counting-client.js';
+import { createSpendStore } from './budgets/spend-store.js';
 import { CANCEL_REASON, cancelMarkerKey } from './cancel-job.js';
 import { createTierProcessor, SHUTDOWN_REASON } from './create-tier-processor.js';
 import type { FleetQueues } from './fleet-queues.js';
@@ -49,8 +51,12 @@ export interface TierWorker {
 export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   const { fleet, tier } = deps;
   const log = deps.logger.child({ tier: tier.name });
+  // Every answered call's cost counts toward its tenant's and the fleet's spend at once (docs/budgets.md).
+  const spend = createSpendStore({ redis: deps.connection, fleetName: fleet.name, period: fleet.budgets.period });
+  const client = createSpendCountingClient({ client: deps.client, store: spend, log: log.child({ part: 'spend' }) });
   const processor = createTierProcessor({
     ...deps,
+    client,
     budgets: deps.budgets ?? createBudgetGate({ redis: deps.connection, fleet }),
     logger: log,
     isCancelled: async (jobId) => (await deps.connection.exists(cancelMarkerKey(fleet.name, jobId))) === 1,

@@ -40,8 +40,8 @@ export interface AnswerScorerDeps {
   fleetDir: string;
   log: Logger;
   now: () => number;
-  /** One answer from the given tier settings (the judge's model alone). */
-  call(tier: TierCallInput['tier'], request: TierCallInput['request']): Promise<TierAnswer>;
+  /** One answer from the given tier settings (the judge's model alone), its cost counted toward `tenant`'s spend. */
+  call(tier: TierCallInput['tier'], request: TierCallInput['request'], tenant: string): Promise<TierAnswer>;
 }
 
 const lastUserText = (data: TierJobData): string =>
@@ -80,6 +80,7 @@ export function createAnswerScorer(deps: AnswerScorerDeps) {
       const { result, fallback, failures } = await deps.call(
         { ...tier, models: tier.models.filter((m) => m.id === model) },
         { messages: [{ role: 'user', content: [{ text: prompt }] }], system: [], inference: { temperature: 0, maxTokens: 16 } },
+        data.tenant,
       );
       const grade = parseJudgeScore(result.text);
       const confidence = grade ?? 0;

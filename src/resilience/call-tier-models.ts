@@ -37,6 +37,8 @@ export interface TierCallInput {
   fleetModels?: readonly WindowModel[];
   /** `fallbacks` of the fleet file. */
   fallbacks?: { contextWindow?: string | undefined; contentPolicy?: string | undefined };
+  /** The job's tenant: every call's cost counts toward its spend. */
+  tenant?: string;
 }
 
 export interface TierCallDeps {
@@ -123,7 +125,12 @@ export async function callTierModels(deps: TierCallDeps, input: TierCallInput): 
     const cachedAt = now();
     const cached = await client.cachedAnswer?.(modelRequest, input.stream === true);
     if (cached !== undefined) return { result: cached, startedAt: cachedAt };
-    const options = { signal, timeoutMs: tier.callTimeoutMs, ...(client.cachedAnswer === undefined ? {} : { cacheChecked: true }) };
+    const options = {
+      signal,
+      timeoutMs: tier.callTimeoutMs,
+      ...(client.cachedAnswer === undefined ? {} : { cacheChecked: true }),
+      ...(input.tenant === undefined ? {} : { tenant: input.tenant }),
+    };
     for (let tryIndex = 0; ; tryIndex += 1) {
       if (signal?.aborted) throw fail('cancelled');
       const startedAt = now();

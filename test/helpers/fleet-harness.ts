@@ -14,8 +14,6 @@ import { createProducer, type Producer } from '../../src/queue/create-producer.j
 import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
 import { createContextObservers } from '../../src/queue/create-context-observers.js';
-import { createSpendObserver } from '../../src/queue/budgets/create-spend-observer.js';
-import { createSpendStore } from '../../src/queue/budgets/spend-store.js';
 import { createFleetQueues, type FleetQueues } from '../../src/queue/fleet-queues.js';
 import { createFlowsWorker } from '../../src/queue/flows/create-flows-worker.js';
 import type { JobObserver } from '../../src/queue/job-observer.js';
@@ -124,8 +122,6 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     ...createContextObservers({ redis, fleet }),
     // Per-(model, task) stats for the adaptive router, as every worker process keeps them.
     createModelStatsObserver({ store: createModelStatsStore({ redis, fleetName: fleet.name }) }),
-    // Each job's cost toward the budgets (docs/budgets.md), as every worker process counts it.
-    createSpendObserver({ store: createSpendStore({ redis, fleetName: fleet.name, period: fleet.budgets.period }) }),
   ];
 
   const startWorker = async (name: string): Promise<TierWorker> => {

@@ -56,11 +56,11 @@ describe('dashboards in a browser', () => {
     await expect.poll(() => row.textContent()).toContain('completed');
     expect(await row.textContent()).toContain('acme');
 
-    // The budgets panel: acme's budget is spent, so its jobs go to the cheapest model.
+    // The budgets panel: acme's budget is spent, so its jobs go to the cheapest model (its spend: $0.75 and the job's call).
     const acme = page.locator('#budgets tr[data-budget="tenant:acme"]');
     await acme.waitFor({ timeout: 10_000 });
     expect(await page.locator('#budgets-panel').isVisible()).toBe(true);
-    expect(await acme.textContent()).toMatch(/acme\$0\.5000\$0\.7500\$0\.0000150\.0 %spent: cheapest model/);
+    expect(await acme.textContent()).toMatch(/acme\$0\.5000\$0\.75\d\d\$0\.0000150\.\d %spent: cheapest model/);
     expect(await page.locator('#budgets tr[data-budget="fleet"]').textContent()).toContain('no limit');
 
     // Chart.js drew the charts (no CDN: chart.js came from this server).

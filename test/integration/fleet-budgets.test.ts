@@ -195,7 +195,8 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     const result = await h.waitFor('climb-1');
     // Climbing would have failed: both medium models refuse every call.
     expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
-    expect(result.answer?.acceptedBecause).toMatch(/^confidence 0\.30 < 0\.7 on small; tenant acme spent \$0\.0011 of its \$0\.001 daily budget, so the cascade stops on tier small$/);
+    // Spend counts as each call answers: the small tier's own call is in it already.
+    expect(result.answer?.acceptedBecause).toMatch(/^confidence 0\.30 < 0\.7 on small; tenant acme spent \$0\.0011\d+ of its \$0\.001 daily budget, so the cascade stops on tier small$/);
     expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([['small', 'accepted']]);
   });
 
@@ -212,12 +213,24 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     await spendOutsideTheRun(h, 'acme', 0.0011);
     const result = await h.waitFor('vote-1');
     expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small' } });
-    expect(result.answer?.acceptedBecause).toMatch(/; tenant acme spent \$0\.0011 of its \$0\.001 daily budget, so the cascade stops on tier small$/);
+    expect(result.answer?.acceptedBecause).toMatch(/; tenant acme spent \$0\.0011\d+ of its \$0\.001 daily budget, so the cascade stops on tier small$/);
     expect(result.votes?.map((v) => v.answer)).toEqual(['B', 'A']);
     expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([
       ['small', 'voted'],
       ['small', 'accepted'],
     ]);
+  });
+
+  it('count each call as it answers: an ensemble member\'s cost is spent while the other member still runs', async () => {
+    const duo = { members: [{ model: MICRO }, { model: SONNET }], combine: 'vote', extractor: { kind: 'choice', letters: 'ABCD' } };
+    const h = (fleet = await startFleetHarness({ scenario: SCENARIO, fleet: budgeted({ fleetUsd: 100 }, { flows: { ensembles: { duo } } }) }));
+    h.emulator.state.override(SONNET, { latency: { baseMs: 2_000 } });
+    await h.producer.enqueue({ id: 'duo-slow', tenant: 'hooli', strategy: 'ensemble', flow: 'duo', prompt: 'Quiz: which letter is right?' });
+    await expect.poll(() => spentToday(h, 'hooli'), { timeout: 1_500, interval: 50 }).toBeGreaterThan(0);
+    expect((await h.read('duo-slow'))?.state).not.toMatch(/completed|failed/);
+    const done = await h.waitFor('duo-slow');
+    expect(done.state).toBe('completed');
+    await awaitSpend(h, 'hooli', done.costUsd);
   });
 
   it('count failed jobs (what their attempts cost) and ensembles once, as their parent', async () => {

@@ -18,7 +18,7 @@ export function registerBudgetRoutes(app: FastifyInstance, deps: Pick<ApiDeps, '
       schema: {
         summary: "Spend budgets: the caller's tenant's budget this period, spent and left (admins: the fleet and every tenant too)",
         description:
-          'Amounts in USD; `budgetUsd` and `leftUsd` are null when there is no budget. Spend counts when jobs finish, so jobs in flight are not in it yet. See docs/budgets.md.',
+          'Amounts in USD; `budgetUsd` and `leftUsd` are null when there is no budget. Spend counts as each model call answers, so calls in flight are not in it yet. See docs/budgets.md.',
         tags: ['budgets'],
       },
     },

@@ -16,7 +16,7 @@ export function spendKey(fleetName: string, period: BudgetPeriod, at: number): s
 }
 
 export interface SpendStore {
-  /** Adds a finished job's cost to the fleet's and its tenant's spend of the period holding `at`. */
+  /** Adds an answered call's cost to the fleet's and its tenant's spend of the period holding `at`. */
   add(tenant: string, usd: number, at: number): Promise<void>;
   /** The spend of the period holding `at`; nothing spent when the period has no key yet. */
   read(at: number): Promise<PeriodSpend>;
