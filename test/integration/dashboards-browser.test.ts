@@ -62,6 +62,7 @@ describe('dashboards in a browser', () => {
     expect(await page.locator('#budgets-panel').isVisible()).toBe(true);
     expect(await acme.textContent()).toMatch(/acme\$0\.5000\$0\.75\d\d\$0\.0000150\.\d %spent: cheapest model/);
     expect(await page.locator('#budgets tr[data-budget="fleet"]').textContent()).toContain('no limit');
+    expect(await page.locator('#budgets-label').textContent()).toMatch(/^today \(UTC\); resets \d{4}-\d\d-\d\d 00:00 UTC$/);
 
     // Chart.js drew the charts (no CDN: chart.js came from this server).
     const ids = ['chart-throughput', 'chart-depth', 'chart-cost-model', 'chart-cost-tenant', 'chart-latency'];

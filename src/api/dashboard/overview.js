@@ -161,7 +161,8 @@ function renderBudgets(stats) {
   const budgets = stats.budgets;
   document.getElementById('budgets-panel').hidden = budgets === undefined;
   if (budgets === undefined) return;
-  document.getElementById('budgets-label').textContent = `today (UTC); resets at ${clock(Date.parse(budgets.resetsAt))}`;
+  // The period is a UTC day: its reset is shown in UTC, whatever the browser's time zone.
+  document.getElementById('budgets-label').textContent = `today (UTC); resets ${budgets.resetsAt.slice(0, 16).replace('T', ' ')} UTC`;
   fillTable(
     'budgets',
     [
