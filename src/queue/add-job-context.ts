@@ -16,7 +16,9 @@ export function conversationRefs(jobs: readonly PreparedJob[]): ConversationRefK
  * messages (in every rendering of its request).
  */
 export function addJobContext(data: TierJobData, job: PreparedJob, histories: ReadonlyMap<string, ConversationTurn[]>): TierJobData {
-  const experiment = job.experiment === undefined ? {} : { experiment: { name: job.experiment.name, variant: job.experiment.variant } };
+  // A job that does not count for its variant (a spent budget moved it) is not labelled, so it is not measured.
+  const ref = job.experiment?.notCounted === undefined ? job.experiment : undefined;
+  const experiment = ref === undefined ? {} : { experiment: { name: ref.name, variant: ref.variant } };
   const id = job.spec.conversation;
   if (id === undefined) return { ...data, ...experiment };
   const history = histories.get(historyKey({ tenant: job.spec.tenant, id })) ?? [];

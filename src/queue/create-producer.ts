@@ -181,7 +181,7 @@ export function createProducer(deps: ProducerDeps): Producer {
       }
       for (const job of jobs) receipts.push({ id: job.id, tier, route: job.route, created: true });
       // Measurements only: a failure here must not undo jobs already enqueued.
-      await experiments.recordAssigned(jobs.flatMap((job) => (job.experiment === undefined ? [] : [job.experiment]))).catch(() => undefined);
+      await experiments.recordAssigned(jobs.flatMap((job) => (job.experiment === undefined || job.experiment.notCounted !== undefined ? [] : [job.experiment]))).catch(() => undefined);
     }
     return receipts;
   }
@@ -197,7 +197,10 @@ export function createProducer(deps: ProducerDeps): Producer {
       const route = routeOf(spec, { job: () => toRoutableJob(spec, (request ??= renderRequest(spec, deps.fleet))), snapshot, placedBy });
       const rendered = request === undefined ? {} : { request };
       if (experiment === undefined) return { id, spec, route, ...rendered };
-      return { id, spec, route: { ...route, reason: experimentReason(route.reason, experiment) }, experiment, ...rendered };
+      // A spent budget moved the job off the variant's tier or model: it would measure the cheapest model, not the variant.
+      const moved = placedBy === 'experiment' && (route.model !== spec.model || (spec.model === undefined && route.tier !== spec.tier));
+      const assigned = moved ? { ...experiment, notCounted: "a spent budget moved the job off the variant's placement" } : experiment;
+      return { id, spec, route: { ...route, reason: experimentReason(route.reason, assigned) }, experiment: assigned, ...rendered };
     },
     async enqueuePrepared(jobs) {
       const receipts: EnqueueReceipt[] = [];

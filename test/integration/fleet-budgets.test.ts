@@ -3,6 +3,7 @@ import { BudgetExceededError } from '../../src/core/budgets/budget-exceeded-erro
 import type { BudgetReport } from '../../src/core/budgets/budget-report.js';
 import type { JobResult } from '../../src/core/job/job-result.js';
 import { createSpendStore, spendKey } from '../../src/queue/budgets/spend-store.js';
+import { createExperimentStore } from '../../src/queue/experiments/experiment-store.js';
 import { fleetPrefix, jobIndexKey } from '../../src/queue/queue-names.js';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
@@ -144,12 +145,19 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     const receipt = await fleet.producer.enqueue({ id: 'ab-spent', tenant: 'acme', prompt: 'Say hello.' });
     expect(receipt.route).toMatchObject({ tier: 'small', model: MICRO });
     expect(receipt.route.reason).toContain(`over the experiment variant's model ${SONNET}`);
-    expect(receipt.route.reason).toContain('(experiment "big-model", variant "sonnet", which set model)');
+    // It would measure the cheapest model, not the variant: the experiment leaves it out.
+    expect(receipt.route.reason).toContain(
+      '(experiment "big-model", variant "sonnet", which set model; not counted: a spent budget moved the job off the variant\'s placement)',
+    );
     const result = await fleet.waitFor('ab-spent');
     expect(result.answer?.model).toBe(MICRO);
-    // A tenant with money left runs the variant's model.
+    expect(result.experiment).toBeUndefined();
+    // A tenant with money left runs the variant's model, and counts for it.
     await fleet.producer.enqueue({ id: 'ab-free', tenant: 'globex', prompt: 'Say hello.' });
-    expect((await fleet.waitFor('ab-free')).answer?.model).toBe(SONNET);
+    const free = await fleet.waitFor('ab-free');
+    expect(free).toMatchObject({ answer: { model: SONNET }, experiment: { name: 'big-model', variant: 'sonnet' } });
+    const store = createExperimentStore({ redis: fleet.redis, fleetName: fleet.fleet.name });
+    await expect.poll(async () => (await store.read('big-model')).map((v) => [v.variant, v.jobs, v.completed])).toEqual([['sonnet', 1, 1]]);
   });
 
   it('check again when a worker takes a job: a batch enqueued while money was left goes to the cheapest model once the budget is spent', async () => {

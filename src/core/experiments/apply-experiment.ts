@@ -7,6 +7,8 @@ import type { ExperimentRef, ExperimentShape, VariantSet } from './experiment-sh
 export interface ExperimentAssignment extends ExperimentRef {
   /** The fields the variant set on this job (the job set none of them itself). */
   applied: string[];
+  /** Why the job does not count for its variant after all (a spent budget moved it off the variant's tier or model). */
+  notCounted?: string;
 }
 
 export interface AppliedExperiment {
@@ -87,5 +89,6 @@ export function applyExperiment(
 export function experimentReason(reason: string, experiment: ExperimentAssignment | undefined): string {
   if (experiment === undefined) return reason;
   const set = experiment.applied.length === 0 ? 'which changes nothing' : `which set ${experiment.applied.join(', ')}`;
-  return `${reason} (experiment "${experiment.name}", variant "${experiment.variant}", ${set})`;
+  const counted = experiment.notCounted === undefined ? '' : `; not counted: ${experiment.notCounted}`;
+  return `${reason} (experiment "${experiment.name}", variant "${experiment.variant}", ${set}${counted})`;
 }
