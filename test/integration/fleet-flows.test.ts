@@ -116,7 +116,8 @@ describe('ensembles', () => {
     await expect.poll(async () => (await h.read('watch-1'))?.members?.map((m) => m.outcome), { timeout: 5_000 }).toEqual(['queued', 'queued', 'queued']);
     const waiting = await h.read('watch-1');
     expect(waiting).toMatchObject({ state: 'active', tier: 'flows', costUsd: 0 });
-    expect(await h.queues.queue('small').getJob('watch-1--m1')).toBeDefined();
+    // The parent saves its plan before it adds each member, so the member may reach its queue a moment after it reads as queued.
+    await expect.poll(() => h.queues.queue('small').getJob('watch-1--m1'), { timeout: 5_000 }).toBeDefined();
 
     for (const tier of ['small', 'medium', 'large']) await h.startWorker(tier);
     const result = await h.waitFor('watch-1');
