@@ -115,16 +115,9 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
         now,
         call: (models) => callTier(models, models[0]),
         save: (next) => job.updateData(next),
-        escalate: async ({ data: next, ...step }) => {
+        mayNotClimb: () => budgetStop(data.tenant),
+        escalate: ({ data: next, ...step }) => {
           job.data = next;
-          const spent = await budgetStop(next.tenant);
-          if (spent !== undefined) {
-            // Keep the best answer so far: the last vote's attempt is the one accepted.
-            const last = step.attempts.at(-1);
-            const attempts = last === undefined ? step.attempts : [...step.attempts.slice(0, -1), { ...last, outcome: 'accepted' as const }];
-            const votes = (next.votes ?? []).map(({ tier, model, answer }) => ({ tier, model, answer }));
-            return { answer: { ...step.best, acceptedBecause: `${step.reason}; ${spent}` }, attempts, tiers: [tierName], votes };
-          }
           return escalate(escalation, job, token, step);
         },
         failed: (error) => failTierCall(job, token, error, signal, log),

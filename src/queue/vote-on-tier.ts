@@ -22,6 +22,8 @@ export interface VoteStep {
   call(models: readonly string[]): Promise<TierAnswer>;
   /** Saves votes and attempts on the job, so a retry does not pay for them again. */
   save(data: TierJobData): Promise<void>;
+  /** Why the job may not climb any more (its budget is spent), or undefined; it then keeps its best answer here. */
+  mayNotClimb?(): Promise<string | undefined>;
   /** Hands the job to the next tier of its path. */
   escalate(step: { toTier: string; reason: string; best: JobAnswer; attempts: Attempt[]; data: TierJobData }): Promise<TierOutcome>;
   /** What a failed call means for the job when no stronger tier can take over (throws). */
@@ -47,7 +49,8 @@ function toAnswer(vote: CastVote, confidence: number, reason: string): JobAnswer
  * One tier's turn in an agreement cascade: its voters answer one at a time
  * (a failing voter is replaced by the tier's next model), each answer is
  * reduced to a vote by the policy's extractor, and the votes of every tier
- * so far decide whether to accept, ask another voter, or escalate. Votes and
+ * so far decide whether to accept, ask another voter, or escalate (a job
+ * that may not climb, its budget spent, keeps its best answer). Votes and
  * attempts are saved after each call.
  */
 export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
@@ -63,16 +66,20 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
     const decision = decideTierVote({ votes, tier, voting, top });
     const latest = votes.at(-1);
     if (decision.action !== 'more' && latest !== undefined) {
+      const stop = decision.action === 'escalate' ? await step.mayNotClimb?.() : undefined;
       const lastCall = data.attempts.at(-1);
-      const settled: AttemptOutcome = decision.action === 'accept' ? 'accepted' : 'escalated';
+      const settled: AttemptOutcome = decision.action === 'accept' || stop !== undefined ? 'accepted' : 'escalated';
       const attempts = lastCall === undefined ? data.attempts : [...data.attempts.slice(0, -1), { ...lastCall, outcome: settled }];
       const chosen = [...votes].reverse().find((vote) => vote.answer !== undefined && vote.answer === decision.agreement.answer) ?? latest;
       const listed = votes.map((vote) => `${vote.model}: ${vote.answer ?? '—'}`).join(', ');
       const reason = `${decision.reason} [${listed}]`;
-      step.log.info({ decision: decision.action, votes: publicVotes(votes), confidence: decision.agreement.confidence }, decision.action === 'accept' ? 'job answered by vote' : 'job escalates: no quorum');
+      step.log.info({ decision: decision.action, votes: publicVotes(votes), confidence: decision.agreement.confidence }, settled === 'accepted' ? 'job answered by vote' : 'job escalates: no quorum');
       if (decision.action === 'accept') {
         const answer = toAnswer(decision.answer === undefined ? latest : chosen, decision.agreement.confidence, reason);
         return { answer, attempts, tiers: [tier], votes: publicVotes(votes) };
+      }
+      if (stop !== undefined) {
+        return { answer: toAnswer(chosen, decision.agreement.confidence, `${reason}; ${stop}`), attempts, tiers: [tier], votes: publicVotes(votes) };
       }
       const toTier = data.path[1];
       if (toTier === undefined) throw new Error(`tier ${tier} escalates, but it is the top of the path`);
@@ -134,6 +141,8 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
       }
       const message = error instanceof Error ? error.message : String(error);
       const reason = `tier ${tier} could not gather its votes (${message})`;
+      const stop = await step.mayNotClimb?.();
+      if (stop !== undefined) return { answer: toAnswer(best, 0, `${reason}; ${stop}`), attempts: data.attempts, tiers: [tier], votes: publicVotes(votes) };
       step.log.warn({ toTier }, reason);
       return step.escalate({ toTier, reason, best: toAnswer(best, 0, reason), attempts: data.attempts, data });
     }
