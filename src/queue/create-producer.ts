@@ -96,26 +96,29 @@ export function createProducer(deps: ProducerDeps): Producer {
   const conversations = createConversationStore({ redis: deps.redis, fleetName: deps.fleet.name, limits: deps.fleet.conversations });
   const experiments = createExperimentStore({ redis: deps.redis, fleetName: deps.fleet.name });
 
-  const toData = (job: PreparedJob, enqueuedAt: number): TierJobData => ({ ...tierData(job, enqueuedAt), ...(placedByJob(job) ? { placedByJob: true } : {}) });
-  const tierData = ({ id, spec, route, request }: PreparedJob, enqueuedAt: number): TierJobData => ({
-    id,
-    tenant: spec.tenant,
-    task: spec.task,
-    strategy: spec.strategy,
-    tags: spec.tags,
-    metadata: spec.metadata,
-    request: request ?? renderRequest(spec, deps.fleet),
-    ...familyRequests(spec, deps.fleet),
-    route,
-    path: route.path,
-    ...(route.model === undefined ? {} : { model: route.model }),
-    ...(spec.priority === undefined ? {} : { priority: spec.priority }),
-    ...(spec.stream === true ? { stream: true } : {}),
-    ...(spec.webhook === undefined ? {} : { webhook: spec.webhook }),
-    ...(spec.batchId === undefined ? {} : { batchId: spec.batchId }),
-    enqueuedAt,
-    attempts: [],
-  });
+  const toData = (job: PreparedJob, enqueuedAt: number): TierJobData => {
+    const { id, spec, route, request } = job;
+    return {
+      id,
+      tenant: spec.tenant,
+      task: spec.task,
+      strategy: spec.strategy,
+      tags: spec.tags,
+      metadata: spec.metadata,
+      request: request ?? renderRequest(spec, deps.fleet),
+      ...familyRequests(spec, deps.fleet),
+      route,
+      path: route.path,
+      ...(route.model === undefined ? {} : { model: route.model }),
+      ...(spec.priority === undefined ? {} : { priority: spec.priority }),
+      ...(spec.stream === true ? { stream: true } : {}),
+      ...(spec.webhook === undefined ? {} : { webhook: spec.webhook }),
+      ...(spec.batchId === undefined ? {} : { batchId: spec.batchId }),
+      ...(placedByJob(job) ? { placedByJob: true as const } : {}),
+      enqueuedAt,
+      attempts: [],
+    };
+  };
 
   /**
    * The receipt of an id that was reserved already (its job, or its

@@ -6,6 +6,7 @@ import { cheapestModel } from '../../core/budgets/budget-router.js';
 import { describeSpent } from '../../core/budgets/describe-spent.js';
 import { planChangesNothing, planSpentJob, type SpentJobInput } from '../../core/budgets/plan-spent-job.js';
 import type { TierOutcome } from '../../core/job/tier-outcome.js';
+import { EMPTY_SNAPSHOT } from '../../core/routing/fleet-snapshot.js';
 import { toRoutableJob } from '../../core/routing/routable-job.js';
 import type { BreakerRegistry } from '../../resilience/breaker-registry.js';
 import { escalate } from '../escalate-job.js';
@@ -28,7 +29,7 @@ type TierJob = Job<TierJobData, TierOutcome>;
 function cheapestFor(deps: EnforceBudgetDeps, data: TierJobData): { tier: string; model: string } | undefined {
   const { task, tenant, tags, metadata, request } = data;
   const job = toRoutableJob({ task, tenant, tags, metadata, inference: request.inference, tier: undefined, model: undefined }, request);
-  const found = cheapestModel(deps.fleet, job, { breakers: deps.breakers.states(), stats: {}, queueDepth: {} });
+  const found = cheapestModel(deps.fleet, job, { ...EMPTY_SNAPSHOT, breakers: deps.breakers.states() });
   return found === undefined ? undefined : { tier: found.tier, model: found.model.id };
 }
 
