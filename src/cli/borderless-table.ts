@@ -1,3 +1,5 @@
+import Table from 'cli-table3';
+
 /**
  * cli-table3 characters for a borderless table: columns two spaces apart and
  * a rule (`-`) wherever a row separator is drawn (under the header).
@@ -19,3 +21,18 @@ export const BORDERLESS = {
   'right-mid': '',
   middle: '  ',
 };
+
+/**
+ * A borderless table (BORDERLESS), no cell padding, its header cells
+ * aligned to the bottom (so a two-line header lines up), with the given
+ * column alignments.
+ */
+export function borderlessTable(head: readonly string[], colAligns: readonly Table.HorizontalAlignment[]): Table.Table {
+  return new Table({
+    head: [...head],
+    chars: BORDERLESS,
+    colAligns: [...colAligns],
+    rowAligns: ['bottom'],
+    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
+  });
+}

@@ -1,6 +1,5 @@
-import Table from 'cli-table3';
 import type { ExperimentSummary, VariantSummary } from '../core/experiments/summarize-experiment.js';
-import { BORDERLESS } from './borderless-table.js';
+import { borderlessTable } from './borderless-table.js';
 
 const HEAD = [
   'variant',
@@ -57,13 +56,7 @@ function cells(row: VariantSummary, first: boolean): string[] {
 export function formatExperimentReport(summary: ExperimentSummary, note?: string): string {
   const title = `experiment ${summary.name}${note === undefined ? '' : ` (${note})`}`;
   if (summary.variants.length === 0) return `${title}\n  no jobs recorded yet`;
-  const table = new Table({
-    head: [...HEAD],
-    chars: BORDERLESS,
-    colAligns: ALIGNS,
-    rowAligns: ['bottom'],
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-  });
+  const table = borderlessTable(HEAD, ALIGNS);
   table.push(...summary.variants.map((row, i) => cells(row, i === 0)));
   return `${title}\n${table.toString()}`;
 }

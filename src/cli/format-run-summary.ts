@@ -1,6 +1,5 @@
-import Table from 'cli-table3';
 import type { RunSummary, RunSummaryRow } from '../core/report/summarize-run.js';
-import { BORDERLESS } from './borderless-table.js';
+import { borderlessTable } from './borderless-table.js';
 
 const HEAD = [
   'tier',
@@ -60,13 +59,7 @@ export function formatRunSummary(summary: RunSummary): string {
   );
 
   // Borderless, with a two-line bottom-aligned header and a rule above the totals: fits 120 columns with the longest model ids.
-  const table = new Table({
-    head: [...HEAD],
-    chars: BORDERLESS,
-    colAligns: ALIGNS,
-    rowAligns: ['bottom'],
-    style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
-  });
+  const table = borderlessTable(HEAD, ALIGNS);
   table.push(...body);
   if (body.length > 0) table.push(widths.map((w) => '-'.repeat(w)));
   table.push(totals);
