@@ -6,15 +6,14 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentIdFromFileName } from '../../src/cli/document-id.js';
 import type { FleetUpInfo } from '../../workers/up.js';
 import { REDIS_URL } from '../helpers/fleet-harness.js';
 import { alive } from '../helpers/process-alive.js';
+import { FLEET_BIN, runFleetCli, type CliRun } from '../helpers/run-fleet-cli.js';
 
-const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
 const FLEET_NAME = `cli-test-${randomBytes(3).toString('hex')}`;
 /** Variables of the caller's shell that would change where the commands go. */
 const SCRUBBED = [
@@ -28,12 +27,6 @@ const SCRUBBED = [
   'AWS_PROFILE',
   'AWS_BEARER_TOKEN_BEDROCK',
 ];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 const running = new Set<ChildProcess>();
 const dir = mkdtempSync(join(tmpdir(), 'fleet-cli-test-'));
@@ -50,18 +43,8 @@ function env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs `fleet ARGS` to its end (killed after 40 s). */
-async function fleet(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<Run> {
-  const child = spawn(process.execPath, [FLEET_BIN, ...args], { env: env(extra), stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  running.delete(child);
-  return { code, stdout, stderr };
+function fleet(args: string[], extra: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runFleetCli(args, env(extra), { timeoutMs: 40_000, running });
 }
 
 function upInfo(): FleetUpInfo {
@@ -233,7 +216,7 @@ describe('enqueue → status → results', () => {
 });
 
 describe('errors: one line that says what to do, and an exit code', () => {
-  const oneLine = (run: Run): string => {
+  const oneLine = (run: CliRun): string => {
     expect(lines(run.stderr)).toHaveLength(1);
     return run.stderr.trim();
   };

@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,19 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { resolveRedis, RedisUnavailableError } from '../../src/cli/resolve-redis.js';
 import { REDIS_URL } from '../helpers/fleet-harness.js';
 import { alive } from '../helpers/process-alive.js';
+import { runFleetCli, type CliRun } from '../helpers/run-fleet-cli.js';
 
-const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
 const DEMO_JOBS = fileURLToPath(new URL('../../examples/documents/demo-jobs.jsonl', import.meta.url));
 const CLOSED_PORT_URL = 'redis://127.0.0.1:1';
 
-async function runFleet(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [FLEET_BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
+function runFleet(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return runFleetCli(args, { ...process.env, ...env });
 }
 
 function sampleJobs(count: number): string {

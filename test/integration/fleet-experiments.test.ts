@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ExperimentReport } from '../../src/cli/experiments-command.js';
 import type { JobResult } from '../../src/core/job/job-result.js';
 import { createExperimentStore } from '../../src/queue/experiments/experiment-store.js';
 import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { runFleetCli, type CliRun } from '../helpers/run-fleet-cli.js';
 
-const FLEET_BIN = fileURLToPath(new URL('../../bin/fleet.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'fleet-experiments-test-'));
 
 /**
@@ -52,25 +49,11 @@ const EXPERIMENT = {
 
 const KINDS = ['easy', 'hard', 'tricky'] as const;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real CLI against the test fleet's Redis and fleet file. */
-async function fleetCli(args: string[], fleetFile: string): Promise<Run> {
+function fleetCli(args: string[], fleetFile: string): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL, FLEET_CONFIG: fleetFile, LOG_LEVEL: 'warn' };
   for (const name of ['FLEET_NAME', 'FLEET_API_URL', 'FLEET_API_KEY', 'BEDROCK_ENDPOINT']) delete env[name];
-  const child = spawn(process.execPath, [FLEET_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code, stdout, stderr };
+  return runFleetCli(args, env, { timeoutMs: 40_000 });
 }
 
 let fleet: FleetHarness | undefined;
