@@ -9,6 +9,7 @@ import { isFlowJobData } from './flows/flow-job-data.js';
 import { readFlowResult } from './flows/read-flow-result.js';
 import type { TierJobData } from './tier-job-data.js';
 import { attemptTotals } from '../core/job/attempt-totals.js';
+import { completedResultFields } from './completed-result-fields.js';
 
 export interface ReadModelDeps {
   fleetName: string;
@@ -99,16 +100,7 @@ export async function readJobResult(deps: ReadModelDeps, id: string): Promise<Jo
     return { ...base, state: 'cancelled', tier: entryTier, attempts: data.attempts, ...attemptTotals(data.attempts), error: { message: CANCEL_REASON } };
   }
   if (state === 'completed') {
-    const outcome = job.returnvalue;
-    return {
-      ...base,
-      tier: outcome.answer.tier,
-      ...(job.finishedOn === undefined ? {} : { finishedAt: job.finishedOn }),
-      answer: outcome.answer,
-      attempts: outcome.attempts,
-      ...(outcome.votes === undefined ? {} : { votes: outcome.votes }),
-      ...attemptTotals(outcome.attempts),
-    };
+    return { ...base, ...completedResultFields(job, job.returnvalue) };
   }
   const { tier, attempts } =
     state === 'escalated' ? await followEscalation(deps.queues, data) : { tier: entryTier, attempts: data.attempts };

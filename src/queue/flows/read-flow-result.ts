@@ -11,6 +11,7 @@ import { readFlowChildren } from './flow-children.js';
 import { isFlowOutcome, type FlowJobData } from './flow-job-data.js';
 import type { Job } from 'bullmq';
 import { attemptTotals } from '../../core/job/attempt-totals.js';
+import { completedResultFields } from '../completed-result-fields.js';
 
 /** The fields of a result every job has, as the read model builds them. */
 type BaseFields = Omit<JobResult, 'tier' | 'attempts' | 'usage' | 'costUsd'>;
@@ -28,15 +29,7 @@ export async function readFlowResult(queues: FleetQueues, job: Job<TierJobData, 
   const { flow } = data;
   const outcome = job.returnvalue as TierOutcome | null | undefined;
   if (base.state === 'completed' && outcome !== null && outcome !== undefined && isFlowOutcome(outcome)) {
-    return {
-      ...base,
-      tier: outcome.answer.tier,
-      ...(job.finishedOn === undefined ? {} : { finishedAt: job.finishedOn }),
-      answer: outcome.answer,
-      attempts: outcome.attempts,
-      ...attemptTotals(outcome.attempts),
-      ...flowResultFields(outcome.flow),
-    };
+    return { ...base, ...completedResultFields(job, outcome), ...flowResultFields(outcome.flow) };
   }
   const reads = await readFlowChildren(queues, job, flow.children);
   const report = flow.report ?? (flow.kind === 'ensemble' ? ensembleReport(flow.name, flow.plan, reads) : pipelineReport(flow.name, flow.plan, reads));
