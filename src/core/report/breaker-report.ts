@@ -1,3 +1,5 @@
+import { parseJsonObject } from '../parse-json-object.js';
+
 /**
  * What worker processes report of their breakers, and how the dashboard
  * reads it: one report per (tier, model, process), refreshed by heartbeats;
@@ -37,14 +39,9 @@ export function parseBreakerReport(field: string, value: string): BreakerReport 
   const first = field.indexOf(SEPARATOR);
   const last = field.lastIndexOf(SEPARATOR);
   if (first <= 0 || last <= first + 1 || last === field.length - 1) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { state, at } = parsed as { state?: unknown; at?: unknown };
+  const parsed = parseJsonObject(value);
+  if (parsed === undefined) return undefined;
+  const { state, at } = parsed;
   if (typeof state !== 'string' || !STATES.includes(state) || typeof at !== 'number' || !Number.isFinite(at)) return undefined;
   return {
     tier: field.slice(0, first),

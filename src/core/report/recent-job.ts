@@ -1,4 +1,5 @@
 import type { Attempt } from '../job/attempt.js';
+import { parseJsonObject } from '../parse-json-object.js';
 
 /** One line of the dashboard's "recent jobs" table. */
 export interface RecentJob {
@@ -52,14 +53,9 @@ const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.is
 
 /** A recent job from its stored JSON; undefined when the text is not one. */
 export function parseRecentJob(text: string): RecentJob | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const { id, tenant, entryTier, state, tier, model, costUsd, latencyMs, attempts, finishedAt } = value as Record<string, unknown>;
+  const value = parseJsonObject(text);
+  if (value === undefined) return undefined;
+  const { id, tenant, entryTier, state, tier, model, costUsd, latencyMs, attempts, finishedAt } = value;
   if (!isString(id) || !isString(tenant) || !isString(entryTier) || !isString(tier) || !isString(model)) return undefined;
   if (state !== 'completed' && state !== 'failed') return undefined;
   if (!isNumber(costUsd) || !isNumber(latencyMs) || !isNumber(attempts) || !isNumber(finishedAt)) return undefined;

@@ -1,6 +1,7 @@
 import type { Attempt } from '../job/attempt.js';
 import type { ModelStats, ModelStatsEntry } from './fleet-snapshot.js';
 import { updateModelStats, type CallOutcome } from './update-model-stats.js';
+import { parseJsonObject } from '../parse-json-object.js';
 
 /**
  * How the fleet keeps per-model stats in one Redis hash: field `<model>`
@@ -26,14 +27,9 @@ export function encodeModelStats(stats: ModelStats, at: number): string {
 /** A stored value back; undefined when malformed. */
 export function decodeModelStats(value: string | null | undefined): StoredModelStats | undefined {
   if (value === null || value === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { samples, successRate, p50LatencyMs, at } = parsed as Record<string, unknown>;
+  const parsed = parseJsonObject(value);
+  if (parsed === undefined) return undefined;
+  const { samples, successRate, p50LatencyMs, at } = parsed;
   const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
   if (!finite(samples) || !finite(successRate) || !finite(p50LatencyMs) || !finite(at)) return undefined;
   return { samples, successRate, p50LatencyMs, at };
