@@ -200,8 +200,9 @@ export function createProducer(deps: ProducerDeps): Producer {
       const route = routeOf(spec, { job: () => toRoutableJob(spec, (request ??= renderRequest(spec, deps.fleet))), snapshot, placedBy });
       const rendered = request === undefined ? {} : { request };
       if (experiment === undefined) return { id, spec, route, ...rendered };
-      // A spent budget moved the job off the variant's tier or model: it would measure the cheapest model, not the variant.
-      const moved = placedBy === 'experiment' && (route.model !== spec.model || (spec.model === undefined && route.tier !== spec.tier));
+      // A spent budget moved the job off the variant's model, or its tier: it would measure the cheapest model, not the variant.
+      // (A model router picking a model within the variant's tier is not a move.)
+      const moved = placedBy === 'experiment' && (spec.model !== undefined ? route.model !== spec.model : route.tier !== spec.tier);
       const assigned = moved ? { ...experiment, notCounted: "a spent budget moved the job off the variant's placement" } : experiment;
       return { id, spec, route: { ...route, reason: experimentReason(route.reason, assigned) }, experiment: assigned, ...rendered };
     },

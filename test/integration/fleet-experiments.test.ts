@@ -163,4 +163,24 @@ describe('A/B experiments', () => {
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain('no experiment "nope"');
   }, 90_000);
+
+  it('count a job whose variant set only a tier when a model router picks the model in it (no budget moved it)', async () => {
+    fleet = await startFleetHarness({
+      scenario: SCENARIO,
+      fleet: (input) => {
+        input.routing = { ...(input.routing as Record<string, unknown>), modelRouter: 'cost' };
+        input.experiments = [{ name: 'on-medium', sticky: 'job', variants: [{ name: 'medium', weight: 1, set: { tier: 'medium' } }] }];
+      },
+    });
+    const receipt = await fleet.producer.enqueue({ id: 'tier-variant', tenant: 'acme', prompt: 'A hard one: 6 x 7?' });
+    expect(receipt.route.tier).toBe('medium');
+    expect(MODELS.medium).toContain(receipt.route.model);
+    expect(receipt.route.reason).toContain('within tier medium, cost router');
+    expect(receipt.route.reason).toContain('(experiment "on-medium", variant "medium", which set tier)');
+    expect(receipt.route.reason).not.toContain('not counted');
+    const result = await fleet.waitFor('tier-variant');
+    expect(result).toMatchObject({ state: 'completed', tier: 'medium', experiment: { name: 'on-medium', variant: 'medium' } });
+    const store = createExperimentStore({ redis: fleet.redis, fleetName: fleet.fleet.name });
+    await expect.poll(async () => (await store.read('on-medium')).map((v) => [v.variant, v.jobs, v.completed])).toEqual([['medium', 1, 1]]);
+  });
 });
