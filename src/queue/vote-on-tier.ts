@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { CascadePolicy } from '../core/cascade/cascade-policy.js';
 import { decideTierVote } from '../core/confidence/decide-tier-vote.js';
 import { extractAnswer, type Extractor } from '../core/confidence/extract-answer.js';
+import { isContentPolicyStop } from '../core/fallback/content-policy.js';
 import type { Attempt, AttemptOutcome } from '../core/job/attempt.js';
 import type { JobAnswer } from '../core/job/job-answer.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
@@ -153,12 +154,15 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
     await step.save(data);
   }
 
-  /** An answer as a vote (the extractor's reading of it) and the attempt that records it. */
+  /**
+   * An answer as a vote (the extractor's reading of it) and the attempt that records it.
+   * A refusal (guardrail, content filter) abstains: refusals must not agree with each other.
+   */
   function castVote({ result, model, fallback }: TierAnswer, startedAt: number): { vote: CastVote; attempt: Attempt } {
     const vote: CastVote = {
       tier,
       model,
-      answer: extractAnswer(result.text, policy.extractor),
+      answer: isContentPolicyStop(result.stopReason) ? undefined : extractAnswer(result.text, policy.extractor),
       text: result.text,
       stopReason: result.stopReason,
       usage: result.usage,

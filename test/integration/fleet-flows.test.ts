@@ -94,6 +94,27 @@ describe('ensembles', () => {
     for (const model of [SMALL, MEDIUM, LARGE]) expect(calls(fleet, model)).toBe(1);
   });
 
+  it('count a refused member as an abstention: two identical refusals do not outvote an answer', async () => {
+    const refuse = { answer: { rules: [{ match: 'capital', reply: 'I cannot help with that.', stopReason: 'content_filtered' }] } };
+    fleet = await startFleetHarness({
+      scenario: {
+        ...SCENARIO,
+        models: { ...SCENARIO.models, [SMALL]: refuse, [MEDIUM]: refuse, [LARGE]: { answer: { rules: [{ match: 'capital', reply: 'Paris' }] } } },
+      },
+      fleet: withFlows({ ensembles: { trio: { members: TRIO, combine: 'vote' } } }),
+    });
+    await fleet.producer.enqueue({ id: 'refused-1', strategy: 'ensemble', flow: 'trio', prompt: 'The capital of France?' });
+    const result = await fleet.waitFor('refused-1');
+    expect(result.answer).toMatchObject({ text: 'Paris', model: 'ensemble:trio' });
+    expect(result.answer?.confidence).toBeCloseTo(1 / 3, 6);
+    expect(result.answer?.acceptedBecause).toBe(`ensemble "trio" (vote): vote: 1/3 agree on "paris" (${LARGE}); 2 gave no answer the extractor could read`);
+    expect(result.members?.map((m) => [m.model, m.text, m.answer])).toEqual([
+      [SMALL, 'I cannot help with that.', undefined],
+      [MEDIUM, 'I cannot help with that.', undefined],
+      [LARGE, 'Paris', 'paris'],
+    ]);
+  });
+
   it('show their members while they run, and tell the observers once, when the parent ends (never for a member)', async () => {
     const h = await startFleetHarness({
       scenario: SCENARIO,

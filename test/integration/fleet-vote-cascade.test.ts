@@ -157,6 +157,39 @@ describe('agreement cascades with votes accumulated across tiers', () => {
     expect((await fleet.queues.queue('small').getJob('g1'))?.data.request.system.join('\n')).toMatch(/confidence/i);
   });
 
+  it('a refused or blocked answer abstains: two identical refusals do not agree', async () => {
+    const refuse = { answer: { rules: [{ match: 'q4', reply: 'I cannot help with that.', stopReason: 'content_filtered' }] } };
+    fleet = await startFleetHarness({
+      fleet: (input) => {
+        votingFleet(input);
+        const policies = (input.cascade as { policies: Record<string, unknown>[] }).policies;
+        policies[0]!.extractor = { kind: 'exact' };
+      },
+      scenario: {
+        ...VOTE_SCENARIO,
+        models: {
+          ...VOTE_SCENARIO.models,
+          [MODELS.small[0]]: refuse,
+          [MODELS.small[1]]: refuse,
+          [MODELS.medium[0]]: { answer: { rules: [{ match: 'q4', reply: 'Paris' }] } },
+          [MODELS.medium[1]]: { answer: { rules: [{ match: 'q4', reply: 'Paris' }] } },
+          [MODELS.large[0]]: { answer: { rules: [{ match: 'q4', reply: 'Paris' }] } },
+        },
+      },
+    });
+    await fleet.producer.enqueue({ id: 'r1', task: 'quiz', strategy: 'cascade', prompt: 'q4: the capital of France?' });
+    const result = await fleet.waitFor('r1');
+    // The first refusal leaves no answer that could reach the quorum of 2 on small: on to medium.
+    expect(result.votes?.[0]).toEqual({ tier: 'small', model: MODELS.small[0] });
+    expect(result.attempts.map((a) => [a.tier, a.outcome, a.vote])).toEqual([
+      ['small', 'escalated', null],
+      ['medium', 'escalated', 'paris'],
+      ['large', 'accepted', 'paris'],
+    ]);
+    expect(result.answer).toMatchObject({ tier: 'large', text: 'Paris' });
+    expect(result.answer?.acceptedBecause).toContain(`[${MODELS.small[0]}: —, `);
+  });
+
   it('asks a tier’s voters at once with `parallel`, and the calls overlap', async () => {
     const slow = { latency: { baseMs: 300 } };
     const scenario = {

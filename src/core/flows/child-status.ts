@@ -3,7 +3,8 @@ export type ChildStatus =
   /** Planned but not in its queue (a parent resuming after a crash adds it). */
   | { state: 'missing' }
   | { state: 'queued' | 'active' }
-  | { state: 'completed'; text: string; model: string; confidence: number }
+  /** `refused`: a guardrail or content filter stopped the answer (as an ensemble member, it abstains). */
+  | { state: 'completed'; text: string; model: string; confidence: number; refused?: true }
   | { state: 'failed'; error: string };
 
 export function isUnfinished(status: ChildStatus): boolean {

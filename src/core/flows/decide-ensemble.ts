@@ -42,7 +42,9 @@ export function decideEnsemble(runs: readonly MemberRun[], policy: MemberFailure
   for (const run of runs) {
     const label = memberLabel(run, runs.length);
     const answered = (status: ChildStatus, target: FlowTarget): void => {
-      if (status.state === 'completed') answers.push({ member: run.member, tier: target.tier, model: status.model, text: status.text, weight: run.weight });
+      if (status.state === 'completed') {
+        answers.push({ member: run.member, tier: target.tier, model: status.model, text: status.text, weight: run.weight, ...(status.refused ? { refused: true } : {}) });
+      }
     };
     if (run.status.state === 'completed') {
       answered(run.status, run.target);

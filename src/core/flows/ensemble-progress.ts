@@ -27,9 +27,9 @@ export function ensembleRuns(plan: EnsemblePlan, reads: readonly ChildRead[]): M
   });
 }
 
-/** The answers to combine, with what the plan's extractor finds in each. Pure. */
+/** The answers to combine, with what the plan's extractor finds in each (nothing in a refusal: it abstains). Pure. */
 export function extractAnswers(plan: EnsemblePlan, answers: readonly Omit<MemberAnswer, 'answer'>[]): MemberAnswer[] {
-  return answers.map((a) => ({ ...a, answer: extractMemberAnswer(a.text, plan.extractor, isNumeric(plan)) }));
+  return answers.map((a) => ({ ...a, answer: a.refused ? undefined : extractMemberAnswer(a.text, plan.extractor, isNumeric(plan)) }));
 }
 
 /** Combines by the plan's built-in rule (vote, mean, weighted mean); `custom` is the caller's. Pure. */
@@ -58,7 +58,8 @@ function memberView(input: {
   const { read } = input;
   const target = read === undefined ? (input.fallbackTarget ?? input.plan.members[input.member - 1]?.target) : refTarget(read.ref);
   const text = read?.answer?.text;
-  const answer = text === undefined ? undefined : extractMemberAnswer(text, input.plan.extractor, isNumeric(input.plan));
+  const refused = read?.status.state === 'completed' && read.status.refused === true;
+  const answer = text === undefined || refused ? undefined : extractMemberAnswer(text, input.plan.extractor, isNumeric(input.plan));
   return {
     member: input.member,
     tier: target?.tier ?? '',

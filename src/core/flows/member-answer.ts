@@ -9,6 +9,8 @@ export interface MemberAnswer {
   weight: number;
   /** What the extractor found in the text; undefined when nothing (an abstention). */
   answer?: string | undefined;
+  /** A guardrail or content filter refused: the member abstains, whatever its text. */
+  refused?: true | undefined;
 }
 
 /** The one answer an ensemble ends with. */

@@ -1,4 +1,5 @@
 import type { Job } from 'bullmq';
+import { isContentPolicyStop } from '../../core/fallback/content-policy.js';
 import type { ChildRead, FlowChildRef } from '../../core/flows/flow-plan.js';
 import type { RenderedRequest } from '../../core/job/render-request.js';
 import type { TierOutcome } from '../../core/job/tier-outcome.js';
@@ -28,7 +29,8 @@ export async function readFlowChildren(
       const outcome = values[key];
       if (outcome !== undefined) {
         const { answer } = outcome;
-        return { ref, status: { state: 'completed', text: answer.text, model: answer.model, confidence: answer.confidence }, attempts: outcome.attempts, answer };
+        const refused = isContentPolicyStop(answer.stopReason) ? { refused: true as const } : {};
+        return { ref, status: { state: 'completed', text: answer.text, model: answer.model, confidence: answer.confidence, ...refused }, attempts: outcome.attempts, answer };
       }
       const child = await queue.getJob(ref.childId);
       const failure = failures[key];
