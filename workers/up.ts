@@ -24,8 +24,8 @@ export interface FleetUpOptions {
   /** The API's port; 0 picks a free one (printed as `API: <url>`). */
   port: number;
   host: string;
-  /** Start the emulator even when BEDROCK_ENDPOINT or AWS credentials are set. */
-  forceEmulator?: boolean;
+  /** `emulator`: start the emulator even when BEDROCK_ENDPOINT or AWS credentials are set; `bedrock`: real Bedrock even when no credentials are in the environment. */
+  force?: 'emulator' | 'bedrock';
   scenarioFile?: string;
   /** Where the processes' logs go; a new temporary folder when unset. */
   logDir?: string;
@@ -77,7 +77,7 @@ function adminTenantOf(env: NodeJS.ProcessEnv): string {
 function describeBedrock(target: ReturnType<typeof chooseBedrockTarget>, emulator: EmulatorProcess | undefined, region: string): string {
   if (target.kind === 'emulator') return `the emulator at ${emulator?.url ?? '?'} (no AWS calls)`;
   if (target.kind === 'endpoint') return `BEDROCK_ENDPOINT ${target.url}`;
-  return `real Bedrock in ${region}, with the AWS credentials of the environment`;
+  return `real Bedrock in ${region}, with the AWS SDK's default credentials (environment, ~/.aws, or the instance or task role)`;
 }
 
 /** Starts the fleet, waits for SIGINT/SIGTERM (or a process that dies), stops everything; resolves with the exit code. */
@@ -117,7 +117,7 @@ export async function runFleetUp(options: FleetUpOptions): Promise<number> {
     const apiEnv: NodeJS.ProcessEnv = { ...env, ...(generated === undefined ? {} : { FLEET_API_KEYS: formatApiKeys(generated) }) };
     loadApiSettings(apiEnv);
 
-    const target = chooseBedrockTarget(env, options.forceEmulator === true);
+    const target = chooseBedrockTarget(env, options.force);
     if (target.kind === 'emulator') {
       started.emulator = await spawnEmulatorProcess({ ...(options.scenarioFile === undefined ? {} : { scenarioFile: options.scenarioFile }), env });
     }

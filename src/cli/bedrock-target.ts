@@ -1,3 +1,5 @@
+import { hasAwsCredentials } from '../converse/aws-credentials-in-env.js';
+
 /** What `fleet up` points its workers at. */
 export type BedrockTarget =
   /** Start the emulator and point the workers at it. */
@@ -7,21 +9,16 @@ export type BedrockTarget =
   /** Real Bedrock, with the AWS credentials of the environment. */
   | { kind: 'aws' };
 
-const set = (env: Record<string, string | undefined>, name: string): boolean => (env[name] ?? '') !== '';
-
-/** AWS credentials the fleet's client would use: keys, a profile, or a Bedrock API key. */
-export function hasAwsCredentials(env: Record<string, string | undefined>): boolean {
-  return set(env, 'AWS_ACCESS_KEY_ID') || set(env, 'AWS_PROFILE') || set(env, 'AWS_BEARER_TOKEN_BEDROCK');
-}
-
 /**
- * `BEDROCK_ENDPOINT` wins; else real Bedrock when AWS credentials are in the
- * environment; else the emulator. `forceEmulator` starts the emulator whatever
- * the environment says.
+ * `force: 'emulator'` starts the emulator whatever the environment says.
+ * Else `BEDROCK_ENDPOINT` wins; else real Bedrock when AWS credentials are in
+ * the environment (aws-credentials-in-env.ts) or `force: 'bedrock'` asks for
+ * it (an EC2 instance role, the default profile of `~/.aws`: the SDK's
+ * default chain finds them); else the emulator.
  */
-export function chooseBedrockTarget(env: Record<string, string | undefined>, forceEmulator = false): BedrockTarget {
-  if (forceEmulator) return { kind: 'emulator' };
+export function chooseBedrockTarget(env: Record<string, string | undefined>, force?: 'emulator' | 'bedrock'): BedrockTarget {
+  if (force === 'emulator') return { kind: 'emulator' };
   const endpoint = env.BEDROCK_ENDPOINT ?? '';
   if (endpoint !== '') return { kind: 'endpoint', url: endpoint };
-  return hasAwsCredentials(env) ? { kind: 'aws' } : { kind: 'emulator' };
+  return force === 'bedrock' || hasAwsCredentials(env) ? { kind: 'aws' } : { kind: 'emulator' };
 }

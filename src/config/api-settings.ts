@@ -6,7 +6,7 @@ import { emptyAsUndefined } from './env-schema.js';
 
 const optionalText = z.preprocess(emptyAsUndefined, z.string().optional());
 
-const apiEnvSchema = z.object({
+export const apiEnvSchema = z.object({
   FLEET_API_KEYS: optionalText,
   FLEET_API_KEYS_FILE: optionalText,
   FLEET_ADMIN_TENANTS: z.preprocess(emptyAsUndefined, z.string().default('admin')),

@@ -2,6 +2,7 @@ import type { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import type { FleetConfig } from '../config/fleet-schema.js';
 import type { ModelClient } from '../core/model-client.js';
 import { priceTable } from '../core/price-table.js';
+import { hasAwsCredentials } from './aws-credentials-in-env.js';
 import { createBedrockModelClient } from './bedrock-model-client.js';
 import { createBedrockClient, EMULATOR_CREDENTIALS } from './create-bedrock-client.js';
 
@@ -19,8 +20,7 @@ export interface ModelClientSettings {
  * otherwise the SDK's default credential chain applies.
  */
 export function modelClientFromSettings(settings: ModelClientSettings): { client: ModelClient; sdk: BedrockRuntimeClient } {
-  const set = (name: string): boolean => (settings.env[name] ?? '') !== '';
-  const hasCredentials = set('AWS_ACCESS_KEY_ID') || set('AWS_PROFILE') || set('AWS_BEARER_TOKEN_BEDROCK');
+  const hasCredentials = hasAwsCredentials(settings.env);
   const sdk = createBedrockClient({
     region: settings.region,
     ...(settings.bedrockEndpoint === undefined ? {} : { endpoint: settings.bedrockEndpoint }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBedrockTarget, hasAwsCredentials } from '../../../src/cli/bedrock-target.js';
+import { chooseBedrockTarget } from '../../../src/cli/bedrock-target.js';
+import { hasAwsCredentials } from '../../../src/converse/aws-credentials-in-env.js';
 import { CliError } from '../../../src/cli/cli-error.js';
 import { chooseTarget } from '../../../src/cli/fleet-target.js';
 import { formatApiKeys, generateLocalApiKeys } from '../../../src/cli/local-api-keys.js';
@@ -37,7 +38,9 @@ describe('chooseBedrockTarget (fleet up)', () => {
   });
 
   it('uses real Bedrock when AWS credentials are in the environment', () => {
-    for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_BEARER_TOKEN_BEDROCK']) {
+    const names = ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_BEARER_TOKEN_BEDROCK', 'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI'];
+    for (const name of names) {
       expect(hasAwsCredentials({ [name]: 'x' })).toBe(true);
       expect(chooseBedrockTarget({ [name]: 'x' })).toEqual({ kind: 'aws' });
     }
@@ -46,7 +49,13 @@ describe('chooseBedrockTarget (fleet up)', () => {
   it('starts the emulator otherwise, or when forced', () => {
     expect(chooseBedrockTarget({})).toEqual({ kind: 'emulator' });
     expect(chooseBedrockTarget({ AWS_PROFILE: '', BEDROCK_ENDPOINT: '' })).toEqual({ kind: 'emulator' });
-    expect(chooseBedrockTarget({ AWS_PROFILE: 'p', BEDROCK_ENDPOINT: 'http://e:1' }, true)).toEqual({ kind: 'emulator' });
+    expect(chooseBedrockTarget({ AWS_PROFILE: 'p', BEDROCK_ENDPOINT: 'http://e:1' }, 'emulator')).toEqual({ kind: 'emulator' });
+  });
+
+  it('uses real Bedrock with --bedrock when no credentials are in the environment (an instance role, ~/.aws); BEDROCK_ENDPOINT still wins', () => {
+    expect(hasAwsCredentials({ AWS_REGION: 'us-east-1' })).toBe(false);
+    expect(chooseBedrockTarget({ AWS_REGION: 'us-east-1' }, 'bedrock')).toEqual({ kind: 'aws' });
+    expect(chooseBedrockTarget({ BEDROCK_ENDPOINT: 'http://e:1' }, 'bedrock')).toEqual({ kind: 'endpoint', url: 'http://e:1' });
   });
 });
 
