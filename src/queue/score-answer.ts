@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { FleetConfig } from '../config/fleet-schema.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadUserFunction } from '../config/load-user-function.js';
-import type { CascadePolicy } from '../core/cascade/cascade-policy.js';
+import { thresholdsFor, type CascadePolicy } from '../core/cascade/cascade-policy.js';
+import { gradeCannotMatter } from '../core/cascade/decide-escalation.js';
 import { scoreConfidence, type ConfidenceScore } from '../core/cascade/score-confidence.js';
 import { DEFAULT_JUDGE_PROMPT, judgePrompt, parseJudgeScore } from '../core/confidence/judge-prompt.js';
 import { scoreHeuristic } from '../core/confidence/score-heuristic.js';
@@ -120,7 +121,9 @@ export function createAnswerScorer(deps: AnswerScorerDeps) {
     const plain = { ...base, selfReported: undefined };
     if (scorer === 'judge') {
       // A grade that cannot change the decision is not worth a call.
-      if (input.data.path.length <= 1) return { score: plain, attempts: [], note: 'top of the path: not graded' };
+      const thresholds = thresholdsFor(deps.fleet.cascade, input.policy);
+      const fixed = gradeCannotMatter({ path: input.data.path, tier: input.tier, thresholds });
+      if (fixed !== undefined) return { score: plain, attempts: [], note: `${fixed}: not graded` };
       return judge(input.policy, input.data, plain);
     }
     if (scorer === 'custom') return customScore(input.policy, input.data, plain, input.tier, input.model, input.result);

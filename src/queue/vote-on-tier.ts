@@ -133,7 +133,9 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
         for (const attempt of callError.attempts) failedHere.add(attempt.model);
         data = { ...data, attempts: [...data.attempts, ...callError.attempts] };
       }
-      const throttled = callError?.reason === 'all-throttled' || callError?.reason === 'cancelled';
+      // Every model of the tier throttled (none has voted here yet): the queue pauses and the job waits. When one
+      // of them answered, the tier merely ran out of voters, and the job climbs with the votes it has.
+      const throttled = (callError?.reason === 'all-throttled' && votes.every((vote) => vote.tier !== tier)) || callError?.reason === 'cancelled';
       const toTier = data.path[1];
       const best = votes.at(-1);
       if (throttled || toTier === undefined || best === undefined) {

@@ -72,6 +72,20 @@ describe('scorers of a cascade policy', () => {
     expect(bad.answer?.tier).toBe('large');
   });
 
+  it('judge: a tier without a threshold accepts whatever the grade, so its answer is not judged (no paid call)', async () => {
+    const policy = withPolicy({ scorer: 'judge', judge: { model: MODELS.medium[1] }, thresholds: { small: 0.7 } });
+    fleet = await startFleetHarness({ fleet: policy, scenario: SCENARIO });
+    await fleet.producer.enqueue({ id: 'j3', task: 'qa', strategy: 'cascade', prompt: 'bad question: how many months?' });
+    const result = await fleet.waitFor('j3');
+    expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([
+      ['small', 'escalated'],
+      ['medium', 'judged'],
+      ['medium', 'accepted'],
+    ]);
+    expect(result.answer?.tier).toBe('medium');
+    expect(result.answer?.acceptedBecause).toMatch(/tier medium has no threshold: not graded/);
+  });
+
   it('custom: a user module scores the answer; a broken one scores 0 and the job escalates', async () => {
     const module = join(dir, 'score.mjs');
     writeFileSync(module, 'export function score(input) { return input.metadata.trust === true ? 0.95 : 0.1; }\n');

@@ -144,6 +144,24 @@ describe('agreement cascades with votes accumulated across tiers', () => {
     expect(result.votes?.map((v) => v.model)).toEqual([MODELS.small[1], MODELS.medium[0]]);
   });
 
+  it('climbs with its votes when the voter left to ask is throttled (the tier is not all throttled: its queue does not pause)', async () => {
+    const scenario = {
+      ...VOTE_SCENARIO,
+      models: { ...VOTE_SCENARIO.models, [MODELS.small[1]]: { ...VOTE_SCENARIO.models[MODELS.small[1]], faults: { ThrottlingException: 1 } } },
+    };
+    fleet = await startFleetHarness({ fleet: votingFleet, scenario });
+    await fleet.producer.enqueue({ id: 'v5', task: 'quiz', strategy: 'cascade', prompt: 'q1: which letter?' });
+    const result = await fleet.waitFor('v5', ['completed', 'failed'], 10_000);
+    expect(result.state).toBe('completed');
+    expect(result.attempts.map((a) => [a.tier, a.model, a.outcome])).toEqual([
+      ['small', MODELS.small[0], 'voted'],
+      ['small', MODELS.small[1], 'error'],
+      ['medium', MODELS.medium[0], 'accepted'],
+    ]);
+    expect(result.answer).toMatchObject({ tier: 'medium', text: 'B' });
+    expect(result.answer?.acceptedBecause).toMatch(/^2\/2 agree on B: quorum 2 reached/);
+  });
+
   it('a policy without cascade answers on the entry tier, and other tasks keep the self-reported cascade', async () => {
     fleet = await startFleetHarness({ fleet: votingFleet, scenario: VOTE_SCENARIO });
     const chat = await fleet.producer.enqueue({ id: 'c1', task: 'chat', strategy: 'cascade', prompt: 'hello there' });

@@ -15,6 +15,9 @@ describe('extractAnswer', () => {
     ['I would pick option b', 'B'],
     ['A. Photosynthesis', 'A'],
     ['No idea.', undefined],
+    ['The answer is a bit subtle, but it is (C).', 'C'],
+    ['My answer: b.', 'B'],
+    ['Answer is c) water', 'C'],
   ])('reads the choice in %j', (text, expected) => {
     expect(extractAnswer(text, { kind: 'choice', letters: 'ABCD' })).toBe(expected);
   });
@@ -26,6 +29,9 @@ describe('extractAnswer', () => {
   it('reads the last number, commas and trailing zeros aside', () => {
     expect(extractAnswer('First 12, then 1,250.50 in total', { kind: 'number' })).toBe('1250.5');
     expect(extractAnswer('none', { kind: 'number' })).toBeUndefined();
+    expect(extractAnswer('The total is 1,000,000', { kind: 'number' })).toBe('1000000');
+    expect(extractAnswer('3,000,000 or so', { kind: 'number' })).toBe('3000000');
+    expect(extractAnswer('1,2345 is not a thousands comma', { kind: 'number' })).toBe('2345');
   });
 
   it('compares text by its normalized form, and regex answers by their group', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideEscalation } from '../../src/core/cascade/decide-escalation.js';
+import { decideEscalation, gradeCannotMatter } from '../../src/core/cascade/decide-escalation.js';
 import { DEFAULT_CONFIDENCE, scoreConfidence } from '../../src/core/cascade/score-confidence.js';
 
 describe('scoreConfidence', () => {
@@ -66,5 +66,16 @@ describe('decideEscalation', () => {
 
   it('refuses a tier that is not on the path', () => {
     expect(() => decideEscalation({ path, tier: 'huge', confidence: 0.5, thresholds })).toThrow(/not on the cascade path/);
+  });
+});
+
+describe('gradeCannotMatter', () => {
+  const path = ['small', 'medium', 'large'];
+  it('says why no grade could change the decision: the top of the path, or a tier without a threshold', () => {
+    expect(gradeCannotMatter({ path: ['large'], tier: 'large', thresholds: { large: 0.9 } })).toBe('top of the path');
+    expect(gradeCannotMatter({ path, tier: 'medium', thresholds: { small: 0.7 } })).toBe('tier medium has no threshold');
+  });
+  it('is undefined when a grade decides between accepting and climbing', () => {
+    expect(gradeCannotMatter({ path, tier: 'small', thresholds: { small: 0.7 } })).toBeUndefined();
   });
 });

@@ -29,3 +29,10 @@ export function decideEscalation(input: EscalationInput): EscalationDecision {
   }
   return { action: 'escalate', toTier: next, reason: `confidence ${shown} < ${threshold} on ${input.tier}` };
 }
+
+/** Why no grade could change what this tier decides (so a judge is not worth a call), or undefined when one could. Pure. */
+export function gradeCannotMatter(input: Omit<EscalationInput, 'confidence'>): string | undefined {
+  if (input.path.at(-1) === input.tier) return 'top of the path';
+  if (input.thresholds[input.tier] === undefined) return `tier ${input.tier} has no threshold`;
+  return undefined;
+}

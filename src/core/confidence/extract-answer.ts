@@ -12,9 +12,18 @@ const CHOICE_PATTERNS = [
   /\(([A-Z])\)/,
 ];
 
+/** A lower-case letter after "answer"/"option" is a choice only when set off ("answer: b.", "option c)"), not a word ("answer is a bit"). */
+function setOff(match: RegExpExecArray, text: string): boolean {
+  const found = match[1] ?? '';
+  if (found !== found.toLowerCase()) return true;
+  return match[0].endsWith(')') || /^\s*(?:[.,:;!?]|$)/.test(text.slice(match.index + match[0].length));
+}
+
 function extractChoice(text: string, letters: string): string | undefined {
   for (const pattern of CHOICE_PATTERNS) {
-    const letter = pattern.exec(text)?.[1]?.toUpperCase();
+    const match = pattern.exec(text);
+    if (match === null || !setOff(match, text)) continue;
+    const letter = match[1]?.toUpperCase();
     if (letter !== undefined && letters.includes(letter)) return letter;
   }
   const lone = text.match(new RegExp(`\\b[${letters}]\\b`, 'g'));
@@ -22,7 +31,8 @@ function extractChoice(text: string, letters: string): string | undefined {
 }
 
 function extractNumber(text: string): string | undefined {
-  const numbers = text.replace(/(\d),(\d{3})/g, '$1$2').match(/-?\d+(?:\.\d+)?/g);
+  // Thousands separators go, however many: 1,000,000 → 1000000.
+  const numbers = text.replace(/(\d),(?=\d{3}(?!\d))/g, '$1').match(/-?\d+(?:\.\d+)?/g);
   const last = numbers?.at(-1);
   return last === undefined ? undefined : String(Number(last));
 }
