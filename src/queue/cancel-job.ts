@@ -1,6 +1,9 @@
 import type { Redis } from 'ioredis';
 import type { Attempt } from '../core/job/attempt.js';
 import type { FleetQueues } from './fleet-queues.js';
+import { flowAttempts } from './flows/end-flow.js';
+import { readFlowChildren } from './flows/flow-children.js';
+import { isFlowJobData } from './flows/flow-job-data.js';
 import { fleetPrefix, jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
 
@@ -64,7 +67,9 @@ export async function cancelJob(deps: CancelDeps, jobId: string): Promise<Cancel
     // A pipeline keeps its input text for its steps: not once it is cancelled.
     data.flow = { ...(data.flow as Record<string, unknown>), document: '', system: [] };
   }
-  const marker: CancelMarker = { at: Date.now(), data: data as CancelMarker['data'], attempts: job.data.attempts };
+  // A flow parent keeps its children's attempts on them until it ends: read them now, since removing it removes them.
+  const attempts = isFlowJobData(job.data) ? flowAttempts(await readFlowChildren(deps.queues, job, job.data.flow.children)) : job.data.attempts;
+  const marker: CancelMarker = { at: Date.now(), data: data as CancelMarker['data'], attempts };
   await deps.redis.set(cancelMarkerKey(deps.fleetName, jobId), JSON.stringify(marker), 'EX', deps.keepSeconds);
 
   if (state === 'waiting' || state === 'prioritized' || state === 'delayed') {

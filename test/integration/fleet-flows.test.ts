@@ -324,6 +324,46 @@ describe('ensembles', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const model of [SMALL, MEDIUM, LARGE]) expect(calls(h, model)).toBe(0);
   });
+
+  it('call no model when the cancel lands while the parent adds its members (the cancel could not see them yet)', async () => {
+    const h = await startFleetHarness({ scenario: SCENARIO, workers: [], flows: false, fleet: withFlows({ ensembles: { trio: { members: TRIO, combine: 'vote' } } }) });
+    fleet = h;
+    const cancel = (): ReturnType<typeof cancelJob> => cancelJob({ fleetName: h.fleet.name, queues: h.queues, redis: h.redis, keepSeconds: 60 }, 'race-1');
+    let outcome: Awaited<ReturnType<typeof cancelJob>> | undefined;
+    // The client cancels just as the parent adds its first member: the member is not in its queue yet.
+    const cancelling: FleetQueues = {
+      ...h.queues,
+      queue(tier) {
+        const queue = h.queues.queue(tier);
+        return new Proxy(queue, {
+          get(target, prop, receiver) {
+            if (prop !== 'add') return Reflect.get(target, prop, receiver) as unknown;
+            return async (...args: Parameters<typeof queue.add>) => {
+              outcome ??= await cancel();
+              await new Promise((resolve) => setTimeout(resolve, 100)); // the workers hear the cancel and look for the members
+              return target.add(...args);
+            };
+          },
+        });
+      },
+    };
+    const connection = createRedisConnection(REDIS_URL, 'test-flows');
+    const worker: FlowsWorker = createFlowsWorker({ fleet: h.fleet, connection, queues: cancelling, logger: pino({ level: 'silent' }) });
+    cleanups.push(async () => {
+      await worker.close();
+      connection.disconnect();
+    });
+    await h.producer.enqueue({ id: 'race-1', strategy: 'ensemble', flow: 'trio', prompt: 'Quiz: which letter is right?' });
+    const result = await h.waitFor('race-1', ['cancelled', 'completed', 'failed']);
+    expect(outcome).toEqual({ state: 'cancelling' });
+    expect(result).toMatchObject({ state: 'cancelled', error: { message: 'cancelled by client' } });
+    for (const tier of ['small', 'medium', 'large']) await h.startWorker(tier);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const model of [SMALL, MEDIUM, LARGE]) expect(calls(h, model)).toBe(0);
+    for (const [tier, id] of [['small', 'race-1--m1'], ['medium', 'race-1--m2'], ['large', 'race-1--m3']] as const) {
+      expect(await h.queues.queue(tier).getJob(id)).toBeUndefined();
+    }
+  });
 });
 
 describe('pipelines', () => {
@@ -382,6 +422,32 @@ describe('pipelines', () => {
     await expect.poll(async () => (await store.history('acme', 'c-1')).length).toBe(2);
     const turn = (await store.history('acme', 'c-1'))[1];
     expect(turn?.at(-1)).toEqual({ role: 'assistant', content: [{ text: result.answer?.text }] });
+  });
+
+  it('keep the steps that ran on the result when it is cancelled while the parent waits in the flows queue', async () => {
+    const h = await startFleetHarness({ scenario: SCENARIO, workers: [], flows: false, fleet: withFlows({ pipelines: { chain: PIPELINE } }) });
+    fleet = h;
+    const connection = createRedisConnection(REDIS_URL, 'test-flows');
+    const worker: FlowsWorker = createFlowsWorker({ fleet: h.fleet, connection, queues: h.queues, logger: pino({ level: 'silent' }) });
+    cleanups.push(async () => {
+      await worker.close();
+      connection.disconnect();
+    });
+    await h.producer.enqueue({ id: 'pc-1', strategy: 'pipeline', flow: 'chain', document: 'the memo' });
+    await expect.poll(() => h.queues.flows.getJobState('pc-1'), { timeout: 5_000 }).toBe('waiting-children');
+    // No flows worker now: once step 1 answers, the parent waits in the flows queue.
+    await worker.close();
+    await h.startWorker('small');
+    await expect.poll(() => h.queues.flows.getJobState('pc-1'), { timeout: 5_000 }).toBe('waiting');
+    const before = await h.read('pc-1');
+    expect(before?.costUsd).toBeGreaterThan(0);
+
+    const outcome = await cancelJob({ fleetName: h.fleet.name, queues: h.queues, redis: h.redis, keepSeconds: 60 }, 'pc-1');
+    expect(outcome).toEqual({ state: 'cancelled' });
+    const result = await h.read('pc-1');
+    expect(result).toMatchObject({ state: 'cancelled', error: { message: 'cancelled by client' } });
+    expect(result?.attempts.map((a) => [a.tier, a.model, a.outcome])).toEqual([['small', SMALL, 'accepted']]);
+    expect(result?.costUsd).toBeCloseTo(before?.costUsd ?? 0, 10);
   });
 
   it('fail the parent when a step fails (it reaches failed in time, later steps pending)', async () => {

@@ -7,7 +7,7 @@ import { cancelMarkerKey } from '../cancel-job.js';
 import type { FleetQueues } from '../fleet-queues.js';
 import type { JobObserver } from '../job-observer.js';
 import { listenForCancels, reportFinishedJobs } from '../report-finished-jobs.js';
-import { cancelFlowChildren } from './cancel-flow-children.js';
+import { cancelFlowChildren, stopFlowChild } from './cancel-flow-children.js';
 import { createFlowProcessor } from './create-flow-processor.js';
 import type { FlowJobData, FlowOutcome } from './flow-job-data.js';
 import { FLOWS_QUEUE_NAME } from './flow-queue-names.js';
@@ -49,6 +49,7 @@ export function createFlowsWorker(deps: FlowsWorkerDeps): FlowsWorker {
     logger: log,
     loadCombiner: createCombinerLoader(deps.baseDir ?? process.cwd()),
     isCancelled: async (jobId) => (await deps.connection.exists(cancelMarkerKey(fleet.name, jobId))) === 1,
+    stopChild: (ref) => stopFlowChild({ queues: deps.queues, redis: deps.connection, fleetName: fleet.name, log }, ref),
   });
   const worker = new Worker<FlowJobData, FlowOutcome>(FLOWS_QUEUE_NAME, processor, {
     connection: deps.connection,

@@ -3,7 +3,8 @@ import { decideEnsemble } from '../../core/flows/decide-ensemble.js';
 import { combineBuiltIn, ensembleAnswer, ensembleReport, ensembleRuns, extractAnswers } from '../../core/flows/ensemble-progress.js';
 import type { ChildRead, FlowChildRef } from '../../core/flows/flow-plan.js';
 import type { CombineOutcome, MemberAnswer } from '../../core/flows/member-answer.js';
-import { addFlowChild, flowChildData, readFlowChildren, type FlowJob } from './flow-children.js';
+import { addChildUnlessCancelled } from './add-flow-child.js';
+import { flowChildData, readFlowChildren, type FlowJob } from './flow-children.js';
 import type { EnsembleState, FlowOutcome } from './flow-job-data.js';
 import { memberChildId } from './flow-queue-names.js';
 import type { FlowRunDeps } from './flow-run-deps.js';
@@ -20,16 +21,20 @@ function ensembleOf(job: FlowJob): EnsembleState {
 /** Adds the children the parent planned but that are not in their queues yet (the first run, or a run after a crash). */
 async function addMissing(deps: FlowRunDeps, job: FlowJob, state: EnsembleState, reads: ChildRead[]): Promise<ChildRead[]> {
   const of = state.plan.members.length;
-  return Promise.all(
+  // Every add settles before any failure is thrown: a cancelled flow stops each child it added.
+  const settled = await Promise.allSettled(
     reads.map(async (read): Promise<ChildRead> => {
       if (read.status.state !== 'missing') return read;
       const what = `member ${read.ref.index} of ${of} of ensemble "${state.name}"`;
       const reason = read.ref.fallback ? `fallback for ${what}` : what;
-      await addFlowChild(deps.queues, job, read.ref, { ...flowChildData(job.data, read.ref, job.data.request, reason, deps.now()), ...familyOf(job.data) });
+      await addChildUnlessCancelled(deps, job, read.ref, { ...flowChildData(job.data, read.ref, job.data.request, reason, deps.now()), ...familyOf(job.data) });
       deps.log.info({ childId: read.ref.childId, tier: read.ref.tier, model: read.ref.model }, `${reason}: added`);
       return { ...read, status: { state: 'queued' } };
     }),
   );
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
 }
 
 async function combine(deps: FlowRunDeps, state: EnsembleState, answers: MemberAnswer[]): Promise<CombineOutcome> {

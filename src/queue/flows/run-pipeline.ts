@@ -2,7 +2,8 @@ import { decidePipeline, type StepRun } from '../../core/flows/decide-pipeline.j
 import type { ChildRead, FlowChildRef } from '../../core/flows/flow-plan.js';
 import { pipelineAnswer, pipelineReport, pipelineRuns } from '../../core/flows/pipeline-progress.js';
 import { renderStep } from '../../core/flows/render-step.js';
-import { addFlowChild, flowChildData, readFlowChildren, type FlowJob } from './flow-children.js';
+import { addChildUnlessCancelled } from './add-flow-child.js';
+import { flowChildData, readFlowChildren, type FlowJob } from './flow-children.js';
 import type { FlowOutcome, PipelineState } from './flow-job-data.js';
 import { stepChildId } from './flow-queue-names.js';
 import type { FlowRunDeps } from './flow-run-deps.js';
@@ -38,7 +39,7 @@ async function addStep(deps: FlowRunDeps, job: FlowJob, state: PipelineState, be
   const request = history.length === 0 ? rendered : { ...rendered, messages: [...history, ...rendered.messages] };
   const what = `step ${ref.index} of ${state.plan.steps.length} "${step.name}" of pipeline "${state.name}"`;
   const reason = ref.fallback ? `fallback for ${what}` : what;
-  await addFlowChild(deps.queues, job, ref, flowChildData(job.data, ref, request, reason, deps.now()));
+  await addChildUnlessCancelled(deps, job, ref, flowChildData(job.data, ref, request, reason, deps.now()));
   deps.log.info({ childId: ref.childId, tier: ref.tier, model: ref.model }, `${reason}: added`);
 }
 
