@@ -74,7 +74,16 @@ export function parseLabel(answer: string, labels: readonly string[], fallback: 
   const shown = answer.trim().length > 60 ? `${answer.trim().slice(0, 60)}…` : answer.trim();
   const exact = labels.find((label) => label.toLowerCase() === normalize(answer));
   if (exact !== undefined) return { label: exact, how: 'exact', note: `answered "${shown}"` };
-  const named = labels.filter((label) => new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegex(label)}(?![\\p{L}\\p{N}_])`, 'iu').test(answer));
+  const names = (label: string, text: string): boolean =>
+    new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegex(label)}(?![\\p{L}\\p{N}_])`, 'iu').test(text);
+  const mentioned = labels.filter((label) => names(label, answer));
+  // "billing" inside "billing-dispute" is not a second label: a label only named within a longer one it is part of does not count.
+  const named = mentioned.filter(
+    (label) =>
+      !mentioned.some(
+        (longer) => longer.length > label.length && names(label, longer) && !names(label, answer.replace(new RegExp(escapeRegex(longer), 'giu'), ' ')),
+      ),
+  );
   if (named.length === 1 && named[0] !== undefined) {
     return { label: named[0], how: 'mentioned', note: `answered "${shown}", which names only "${named[0]}"` };
   }

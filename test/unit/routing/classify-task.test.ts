@@ -61,6 +61,12 @@ describe('parseLabel', () => {
     expect(parseLabel('Coding!', LABELS, 'general')).toEqual({ label: 'coding', how: 'exact', note: 'answered "Coding!"' });
   });
 
+  it('does not count a label named only inside a longer label ("billing" in "billing-dispute")', () => {
+    const labels = ['billing', 'billing-dispute', 'legal'];
+    expect(parseLabel('It is billing-dispute.', labels, 'general')).toMatchObject({ label: 'billing-dispute', how: 'mentioned' });
+    expect(parseLabel('Either billing or billing-dispute.', labels, 'general')).toMatchObject({ label: 'general', how: 'default' });
+  });
+
   it('takes the one label a longer answer names as a whole word', () => {
     expect(parseLabel('I would say this is a billing question.', LABELS, 'general')).toEqual({
       label: 'billing',
