@@ -182,6 +182,7 @@ describe('parseJobSpec: the id', () => {
     ['a colon', 'job:1'],
     ['129 characters', 'a'.repeat(129)],
     ['a leading "-"', '-abc'],
+    ['"--", which the fleet keeps for the jobs it adds ("<id>--m1")', 'report--m1'],
   ])('refuses an id with %s', (_label, id) => {
     expect(fieldsOf({ prompt: 'Hi', id })).toEqual(['id']);
   });

@@ -11,6 +11,11 @@ const jobId = z
   })
   .refine((id) => !/^\d+$/.test(id), { message: 'must not be only digits (BullMQ reserves those)' });
 
+/** A job's own id: the fleet names the jobs it adds for it `<id>--…` (a flow's members and steps, an escalation), so "--" is its. */
+const clientJobId = jobId.refine((id) => !id.includes('--'), {
+  message: 'must not contain "--" (the fleet names the jobs it adds for a job "<id>--…")',
+});
+
 const name = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, {
   message: 'expected 1-64 letters, digits, "_", "." or "-"',
 });
@@ -60,7 +65,7 @@ const nonBlank = (what: string) => z.string().refine((s) => s.trim() !== '', { m
  */
 export const jobSpecSchema = z
   .strictObject({
-    id: jobId.optional(),
+    id: clientJobId.optional(),
     tenant: name.default('default'),
     task: name.default('general'),
     tags: z.record(z.string().max(64), z.string().max(256)).default({}),

@@ -14,6 +14,7 @@ describe('documentIdFromFileName', () => {
     ['123', 'doc-123'],
     ['2024-01-01.md', '2024-01-01.md'],
     ['a:b/c.txt', 'a_b_c.txt'],
+    ['report--m1.md', 'report-m1.md'],
   ])('%s → %s', (name, id) => {
     expect(documentIdFromFileName(name)).toBe(id);
     expect(isJobId(documentIdFromFileName(name))).toBe(true);
