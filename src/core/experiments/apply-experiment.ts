@@ -29,13 +29,25 @@ const given = (raw: Record<string, unknown>, field: string): boolean => raw[fiel
 /** `tier` and `model` place a job together: a job that chose either has chosen its placement. */
 const PLACEMENT = ['tier', 'model'];
 
+/** What a flow job's flow decides, as if the job had set it: its members' and steps' placement, and a pipeline's templates. */
+function decidedByFlow(spec: Pick<JobSpec, 'strategy'>): string[] {
+  if (spec.strategy === 'ensemble') return PLACEMENT;
+  if (spec.strategy === 'pipeline') return [...PLACEMENT, 'template'];
+  return [];
+}
+
 /**
  * Whether the job set, itself, a field some variant of the experiment sets.
  * Such a job takes no part: its own fields win, and a variant only partly
  * applied would blur the comparison. Every variant counts, not only the
- * job's, so which jobs take part does not depend on the variant.
+ * job's, so which jobs take part does not depend on the variant. An
+ * ensemble or pipeline job counts as having set what its flow decides.
  */
-export function setsControlledField(experiment: ExperimentShape, raw: Record<string, unknown>, spec: Pick<JobSpec, 'document'>): boolean {
+export function setsControlledField(
+  experiment: ExperimentShape,
+  raw: Record<string, unknown>,
+  spec: Pick<JobSpec, 'document' | 'strategy'>,
+): boolean {
   const controlled = new Set<string>();
   for (const variant of experiment.variants) {
     for (const [field, value] of Object.entries(variant.set)) {
@@ -46,7 +58,8 @@ export function setsControlledField(experiment: ExperimentShape, raw: Record<str
   }
   // A template applies only to a document job; on other jobs it is not the job's choice to clash with.
   if (spec.document === undefined) controlled.delete('template');
-  return [...controlled].some((field) => given(raw, field));
+  const byFlow = decidedByFlow(spec);
+  return [...controlled].some((field) => given(raw, field) || byFlow.includes(field));
 }
 
 /** The fields of a variant's `set` a job takes: all of them, but `template` only on a `document` job. */

@@ -172,3 +172,24 @@ describe('experiments in the fleet file', () => {
     expect(base.conversations).toMatchObject({ maxTurns: 20, ttlSeconds: 604_800 });
   });
 });
+
+describe('applyExperiment and flows', () => {
+  const orchestration = loadSettings({ file: 'examples/fleets/orchestration.yaml', env: {} }).fleet;
+  const onLarge = experimentsSchema.parse([{ name: 'big', sticky: 'job', variants: [{ name: 'large', weight: 1, set: { tier: 'large' } }] }]);
+  const templated = experimentsSchema.parse([{ name: 'tpl', sticky: 'job', variants: [{ name: 't', weight: 1, set: { template: 'summarization' } }] }]);
+  const applyTo = (raw: Record<string, unknown>, list: typeof onLarge) =>
+    applyExperiment({ raw, spec: parseJobSpec(raw, orchestration), id: 'f-1' }, list, orchestration);
+
+  it('leaves an ensemble or pipeline job out of an experiment that places jobs: its flow places its members and steps', () => {
+    const ensemble = { strategy: 'ensemble', flow: 'three-way-vote', prompt: 'Which letter? A) x B) y' };
+    const left = applyTo(ensemble, onLarge);
+    expect(left.experiment).toBeUndefined();
+    expect(left.spec).toMatchObject({ strategy: 'ensemble', flow: 'three-way-vote' });
+    const pipeline = { strategy: 'pipeline', flow: 'invoice', document: 'INVOICE 7: $12' };
+    expect(applyTo(pipeline, onLarge).experiment).toBeUndefined();
+    // A pipeline's steps have their own templates.
+    expect(applyTo(pipeline, templated).experiment).toBeUndefined();
+    // A routed document job still takes part.
+    expect(applyTo({ document: 'A memo.' }, templated).experiment).toMatchObject({ name: 'tpl', variant: 't', applied: ['template'] });
+  });
+});
