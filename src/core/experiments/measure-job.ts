@@ -4,6 +4,8 @@ import { judgeGolden } from './judge-golden.js';
 
 export interface FinishedForExperiment {
   state: 'completed' | 'failed';
+  /** Only a cascade climbs: other jobs on several tiers (flows, classifier or budget hand-offs) did not escalate. */
+  strategy: string;
   attempts: readonly Attempt[];
   /** Tiers a completed job climbed through, its entry tier first. */
   tiers?: readonly string[] | undefined;
@@ -26,13 +28,13 @@ export interface JobMeasurement {
 
 /**
  * One finished job's contribution to its variant: its state, the cost of
- * all its attempts, whether it escalated (climbed past its entry tier, or
- * had an attempt escalate), its enqueue-to-finish latency when completed,
- * and, when it has a golden answer, whether it got it right. Pure.
+ * all its attempts, whether it escalated, its enqueue-to-finish latency
+ * when completed, and, when it has a golden answer, whether it got it
+ * right. Pure.
  */
 export function measureJob(job: FinishedForExperiment, extractor?: Extractor): JobMeasurement {
   const costUsd = job.attempts.reduce((sum, a) => sum + a.costUsd, 0);
-  const escalated = (job.tiers?.length ?? 0) > 1 || job.attempts.some((a) => a.outcome === 'escalated');
+  const escalated = didEscalate(job);
   if (job.state === 'failed') return { state: 'failed', costUsd, escalated };
   const correct = judgeGolden(job.answerText ?? '', job.metadata, extractor);
   return {
@@ -42,4 +44,17 @@ export function measureJob(job: FinishedForExperiment, extractor?: Extractor): J
     latencyMs: Math.max(0, job.finishedAt - job.enqueuedAt),
     ...(correct === undefined ? {} : { correct }),
   };
+}
+
+/**
+ * Whether a cascade climbed: an attempt escalated, or it answered on a tier
+ * past its entry tier after trying the entry tier (a tier that could not
+ * gather its votes climbs without an escalated attempt). A job handed to
+ * another tier before any call there (a spent budget) did not climb.
+ */
+function didEscalate(job: Pick<FinishedForExperiment, 'strategy' | 'attempts' | 'tiers'>): boolean {
+  if (job.strategy !== 'cascade') return false;
+  if (job.attempts.some((a) => a.outcome === 'escalated')) return true;
+  const [entry, ...above] = job.tiers ?? [];
+  return above.length > 0 && job.attempts.some((a) => a.tier === entry);
 }

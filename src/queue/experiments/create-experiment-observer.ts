@@ -23,6 +23,7 @@ export function createExperimentObserver(deps: ExperimentObserverDeps): JobObser
       const measurement = measureJob(
         {
           state: job.state,
+          strategy: data.strategy,
           attempts: outcome?.attempts ?? data.attempts,
           tiers: outcome?.tiers,
           answerText: outcome?.answer.text,

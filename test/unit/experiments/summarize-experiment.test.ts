@@ -98,6 +98,7 @@ describe('measureJob', () => {
   it('adds up the cost of every attempt and sees an escalation', () => {
     const m = measureJob({
       state: 'completed',
+      strategy: 'cascade',
       attempts: [attempt({ outcome: 'escalated' }), attempt({ tier: 'large', costUsd: 0.01 })],
       tiers: ['small', 'large'],
       answerText: 'The answer is 42.',
@@ -109,13 +110,23 @@ describe('measureJob', () => {
     expect(m).toMatchObject({ state: 'completed', escalated: true, latencyMs: 750, correct: true });
   });
 
+  it('counts only a cascade that climbed: not a budget hand-off, a classifier hand-off or an ensemble on several tiers', () => {
+    const done = { state: 'completed' as const, answerText: 'x', metadata: {}, enqueuedAt: 0, finishedAt: 1 };
+    // Handed from large to small before any call on large (a spent budget).
+    expect(measureJob({ ...done, strategy: 'cascade', attempts: [attempt({ tier: 'small' })], tiers: ['large', 'small'] }).escalated).toBe(false);
+    expect(measureJob({ ...done, strategy: 'route', attempts: [attempt({ outcome: 'classified' }), attempt({ tier: 'large' })], tiers: ['small', 'large'] }).escalated).toBe(false);
+    expect(measureJob({ ...done, strategy: 'ensemble', attempts: [attempt({}), attempt({ tier: 'large' })], tiers: ['small', 'large'] }).escalated).toBe(false);
+    // A tier that could not gather its votes climbs without an escalated attempt.
+    expect(measureJob({ ...done, strategy: 'cascade', attempts: [attempt({ outcome: 'error' }), attempt({ tier: 'large' })], tiers: ['small', 'large'] }).escalated).toBe(true);
+  });
+
   it('a failed job: cost and escalation, no latency and no verdict', () => {
-    const m = measureJob({ state: 'failed', attempts: [attempt({ outcome: 'error' })], metadata: { golden: 'x' }, enqueuedAt: 0, finishedAt: 5 });
+    const m = measureJob({ state: 'failed', strategy: 'cascade', attempts: [attempt({ outcome: 'error' })], metadata: { golden: 'x' }, enqueuedAt: 0, finishedAt: 5 });
     expect(m).toEqual({ state: 'failed', costUsd: 0.001, escalated: false });
   });
 
   it('no verdict without a golden answer', () => {
-    const m = measureJob({ state: 'completed', attempts: [attempt({})], tiers: ['small'], answerText: 'x', metadata: {}, enqueuedAt: 0, finishedAt: 1 });
+    const m = measureJob({ state: 'completed', strategy: 'route', attempts: [attempt({})], tiers: ['small'], answerText: 'x', metadata: {}, enqueuedAt: 0, finishedAt: 1 });
     expect(m.correct).toBeUndefined();
     expect(m.escalated).toBe(false);
   });
