@@ -1,6 +1,7 @@
 import { Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { FleetConfig } from '../config/fleet-schema.js';
+import { BUDGET_REFUSAL } from '../core/budgets/plan-spent-job.js';
 import type { Attempt } from '../core/job/attempt.js';
 import type { JobAnswer } from '../core/job/job-answer.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
@@ -90,9 +91,11 @@ export async function resumeAfterChild(deps: EscalationDeps, job: TierJob, token
   const child = await deps.queues.queue(escalation.toTier).getJob(escalation.childId);
   const attempts = child?.data.attempts ?? job.data.attempts;
   const votes = child?.data.votes ?? job.data.votes;
-  const message = `escalation to tier ${escalation.toTier} failed: ${failure}`;
+  // A climb refused for a spent budget keeps the answer already paid for, whatever onChildFailure says.
+  const refused = failure.startsWith(BUDGET_REFUSAL);
+  const message = refused ? `the escalation to tier ${escalation.toTier} was not run: ${failure}` : `escalation to tier ${escalation.toTier} failed: ${failure}`;
   deps.log.warn({ childId: escalation.childId, policy: deps.fleet.cascade.onChildFailure }, message);
-  if (deps.fleet.cascade.onChildFailure === 'best-answer' && escalation.best !== undefined) {
+  if ((refused || deps.fleet.cascade.onChildFailure === 'best-answer') && escalation.best !== undefined) {
     return {
       answer: { ...escalation.best, acceptedBecause: `best answer kept: ${message}` },
       attempts,

@@ -365,4 +365,19 @@ describe('spend budgets, whenSpent "refuse", at the worker', () => {
     expect(refused.costUsd).toBe(0);
     expect(await h.waitFor('other-1')).toMatchObject({ state: 'completed', answer: { model: SONNET } });
   });
+
+  it('keep the answer a cascade paid for when its climb is refused: the budget ran out before the next tier took it', async () => {
+    const h = (fleet = await startFleetHarness({ scenario: SCENARIO, workers: ['small'], fleet: budgeted({ tenants: { acme: ACME_BUDGET }, whenSpent: 'refuse' }) }));
+    await h.producer.enqueue({ id: 'climb-refused', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
+    // Small is unsure and money is left: the job climbs, and its child waits for a medium worker.
+    await expect.poll(async () => (await h.read('climb-refused'))?.state, { timeout: 5_000 }).toBe('escalated');
+    await spendOutsideTheRun(h, 'acme', 0.0011);
+    await h.startWorker('medium');
+    const result = await h.waitFor('climb-refused');
+    // onChildFailure is "fail", but the refused climb made no call: the small answer, paid for, stands.
+    expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO, text: 'Maybe 41.' } });
+    expect(result.answer?.acceptedBecause).toMatch(/^best answer kept: the escalation to tier medium was not run: budget exceeded: tenant acme spent \$0\.0011\d* of its \$0\.001 daily budget; budgets\.whenSpent is "refuse"/);
+    expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([['small', 'escalated']]);
+    expect(result.costUsd).toBeGreaterThan(0);
+  });
 });

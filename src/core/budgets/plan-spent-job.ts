@@ -1,5 +1,8 @@
 import type { BudgetSettings } from './budget-settings.js';
 
+/** How a job a worker refused for a spent budget fails: its error message starts so. */
+export const BUDGET_REFUSAL = 'budget exceeded: ';
+
 /** What a worker does with a job it is about to run when the job's budget is spent. */
 export type SpentJobPlan =
   /** Not run: `whenSpent: refuse`. */

@@ -4,7 +4,7 @@ import type { FleetConfig } from '../../config/fleet-schema.js';
 import { periodWindow } from '../../core/budgets/budget-period.js';
 import { cheapestModel } from '../../core/budgets/budget-router.js';
 import { describeSpent } from '../../core/budgets/describe-spent.js';
-import { planChangesNothing, planSpentJob, type SpentJobInput } from '../../core/budgets/plan-spent-job.js';
+import { BUDGET_REFUSAL, planChangesNothing, planSpentJob, type SpentJobInput } from '../../core/budgets/plan-spent-job.js';
 import type { TierOutcome } from '../../core/job/tier-outcome.js';
 import { EMPTY_SNAPSHOT } from '../../core/routing/fleet-snapshot.js';
 import { toRoutableJob } from '../../core/routing/routable-job.js';
@@ -62,7 +62,7 @@ export async function enforceBudget(deps: EnforceBudgetDeps, job: TierJob, token
   const plan = planSpentJob(input);
   if (plan.action === 'refuse') {
     deps.log.warn({ scope: spent.scope, spentUsd: spent.spentUsd, budgetUsd: spent.budgetUsd }, 'budget spent: the job is refused');
-    throw new UnrecoverableError(`budget exceeded: ${plan.message}`);
+    throw new UnrecoverableError(`${BUDGET_REFUSAL}${plan.message}`);
   }
   if (planChangesNothing(plan, input)) return undefined;
   deps.log.info({ scope: spent.scope, action: plan.action, model: plan.model }, plan.note);
