@@ -25,9 +25,13 @@ export interface StatIncrement {
  * - `answered`: calls that got an answer (kept or escalated);
  * - `escalations` (tier): answers not confident enough, so a higher tier was asked;
  * - `fallbacks`: answers from a model tried after an earlier one of its tier failed or was skipped;
- * - `latencyMs` (model): summed latency of answered calls, for their mean.
+ * - `latencyMs` (model): summed latency of answered calls, for their mean;
+ * - `cacheHits` (model): answers served from the response cache, which are
+ *   not calls (no call, tokens, cost or latency of theirs counts).
  */
-export const MODEL_METRICS = ['calls', 'errors', 'answered', 'fallbacks', 'breakerSkips', 'inputTokens', 'outputTokens', 'costUsd', 'latencyMs'] as const;
+export const MODEL_METRICS = [
+  'calls', 'errors', 'answered', 'fallbacks', 'breakerSkips', 'inputTokens', 'outputTokens', 'costUsd', 'latencyMs', 'cacheHits',
+] as const;
 export type ModelMetric = (typeof MODEL_METRICS)[number];
 export const TIER_METRICS = ['calls', 'errors', 'answered', 'escalations', 'fallbacks'] as const;
 export type TierMetric = (typeof TIER_METRICS)[number];
@@ -57,6 +61,11 @@ export function statIncrements(job: FinishedJobFacts): StatIncrement[] {
   add(statField('tenant', job.tenant, 'jobs'), 1);
   let cost = 0;
   for (const attempt of job.attempts) {
+    tier(attempt.tier, 'escalations', attempt.outcome === 'escalated' ? 1 : 0);
+    if (attempt.cached === true) {
+      model(attempt.model, 'cacheHits', 1);
+      continue;
+    }
     const answered = gotAnswer(attempt);
     const called = attempt.outcome !== 'breaker-open' && attempt.outcome !== 'skipped';
     const failed = attempt.outcome === 'error';
@@ -73,7 +82,6 @@ export function statIncrements(job: FinishedJobFacts): StatIncrement[] {
     tier(attempt.tier, 'calls', called ? 1 : 0);
     tier(attempt.tier, 'errors', failed ? 1 : 0);
     tier(attempt.tier, 'answered', answered ? 1 : 0);
-    tier(attempt.tier, 'escalations', attempt.outcome === 'escalated' ? 1 : 0);
     tier(attempt.tier, 'fallbacks', fallback ? 1 : 0);
     cost += attempt.costUsd;
   }
@@ -86,11 +94,11 @@ export function statIncrements(job: FinishedJobFacts): StatIncrement[] {
   });
 }
 
-/** Latencies of the calls that got an answer, per model, in attempt order: the samples for p50/p95. */
+/** Latencies of the calls that got an answer (not cache hits), per model, in attempt order: the samples for p50/p95. */
 export function latencySamples(attempts: readonly Attempt[]): Map<string, number[]> {
   const samples = new Map<string, number[]>();
   for (const attempt of attempts) {
-    if (!gotAnswer(attempt) || !Number.isFinite(attempt.latencyMs)) continue;
+    if (!gotAnswer(attempt) || attempt.cached === true || !Number.isFinite(attempt.latencyMs)) continue;
     const list = samples.get(attempt.model);
     if (list === undefined) samples.set(attempt.model, [attempt.latencyMs]);
     else list.push(attempt.latencyMs);

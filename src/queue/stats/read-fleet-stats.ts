@@ -54,6 +54,8 @@ export interface ModelStats {
   answered: number;
   fallbacks: number;
   breakerSkips: number;
+  /** Answers served from the response cache (not calls). */
+  cacheHits: number;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
@@ -210,6 +212,7 @@ export async function readFleetStats(deps: ReadFleetStatsDeps): Promise<FleetSta
       answered: m?.answered ?? 0,
       fallbacks: m?.fallbacks ?? 0,
       breakerSkips: m?.breakerSkips ?? 0,
+      cacheHits: m?.cacheHits ?? 0,
       inputTokens: m?.inputTokens ?? 0,
       outputTokens: m?.outputTokens ?? 0,
       costUsd: round(m?.costUsd ?? 0, 8),

@@ -84,6 +84,17 @@ describe('statIncrements', () => {
     expect(map['tier|medium|escalations']).toBeUndefined();
   });
 
+  it('count a cache hit as a cache hit, not as a call with tokens and latency (an escalation still counts)', () => {
+    const hit = attempt('small', SMALL, 'escalated', { cached: true, costUsd: 0, latencyMs: 1, usage: { inputTokens: 50, outputTokens: 20, totalTokens: 70 } });
+    const map = asMap({ entryTier: 'small', state: 'completed', tenant: 'acme', attempts: [hit, attempt('medium', MEDIUM, 'accepted')] });
+    expect(map[`model|${SMALL}|cacheHits`]).toBe(1);
+    for (const metric of ['calls', 'answered', 'inputTokens', 'outputTokens', 'latencyMs']) expect(map[`model|${SMALL}|${metric}`], metric).toBeUndefined();
+    expect(map['tier|small|calls']).toBeUndefined();
+    expect(map['tier|small|escalations']).toBe(1);
+    expect(map[`model|${MEDIUM}|calls`]).toBe(1);
+    expect(latencySamples([hit]).size).toBe(0);
+  });
+
   it('count a failed job against its entry tier, even when it made no attempt', () => {
     expect(asMap({ entryTier: 'large', state: 'failed', tenant: 't', attempts: [] })).toEqual({ 'job|large|failed': 1, 'tenant|t|jobs': 1 });
   });
