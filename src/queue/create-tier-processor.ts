@@ -88,7 +88,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     if (handedOff !== undefined) return handedOff;
 
     /** One answer from the tier's `models` (all of them by default), the job's chosen model first. */
-    const callTier = (models: readonly string[] = deps.tier.models.map((m) => m.id), preferred = data.model) =>
+    const callTier = (models: readonly string[] = deps.tier.models.map((m) => m.id), preferred = data.model, exclude: readonly string[] = []) =>
       callTierModels(
         { client: deps.client, breakers: deps.breakers, now },
         {
@@ -99,6 +99,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
           ...(signal === undefined ? {} : { signal }),
           throttledPauseMs: deps.fleet.workers.throttledPauseMs,
           tenant: data.tenant,
+          ...(exclude.length === 0 ? {} : { exclude }),
           ...tierCallExtras(deps.fleet, data),
         },
       );
@@ -113,7 +114,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
         data,
         log,
         now,
-        call: (models) => callTier(models, models[0]),
+        call: (models, exclude) => callTier(models, models[0], exclude),
         save: (next) => job.updateData(next),
         mayNotClimb: () => budgetStop(data.tenant),
         escalate: ({ data: next, ...step }) => {

@@ -20,7 +20,8 @@ export interface VoteStep {
   log: Logger;
   now: () => number;
   /** Gets one answer from the tier, from any of `models` (the first preferred; the others stand in when it fails). */
-  call(models: readonly string[]): Promise<TierAnswer>;
+  /** Asks the first of `models` that answers; `exclude` are never asked as a fallback (they voted already). */
+  call(models: readonly string[], exclude: readonly string[]): Promise<TierAnswer>;
   /** Saves votes and attempts on the job, so a retry does not pay for them again. */
   save(data: TierJobData): Promise<void>;
   /** Why the job may not climb any more (its budget is spent), or undefined; it then keeps its best answer here. */
@@ -102,14 +103,19 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
       askedAtOnce = true;
       const round = candidates.slice(0, voting.voters);
       const startedAt = step.now();
-      const settled = await Promise.allSettled(round.map((model) => step.call([model])));
+      const voted = votes.map((vote) => vote.model);
+      const settled = await Promise.allSettled(round.map((model) => step.call([model], voted)));
       const failures: Attempt[] = [];
       const cast: { vote: CastVote; attempt: Attempt }[] = [];
       const errors: TierCallError[] = [];
+      // Two voters of the round may fall back to the same model at once: its second answer abstains.
+      const seen = new Set(voted);
       for (const [i, outcome] of settled.entries()) {
         if (outcome.status === 'fulfilled') {
           failures.push(...outcome.value.failures);
-          cast.push(castVote(outcome.value, startedAt));
+          const repeat = outcome.value.fallback && seen.has(outcome.value.model);
+          seen.add(outcome.value.model);
+          cast.push(castVote(outcome.value, startedAt, repeat));
         } else if (outcome.reason instanceof TierCallError) {
           failures.push(...outcome.reason.attempts);
           errors.push(outcome.reason);
@@ -126,7 +132,7 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
     let answered: TierAnswer;
     try {
       if (candidates.length === 0) throw new Error(`tier ${tier} has no model left to vote`);
-      answered = await step.call(candidates);
+      answered = await step.call(candidates, votes.map((vote) => vote.model));
     } catch (error) {
       const callError = error instanceof TierCallError ? error : undefined;
       if (callError !== undefined) {
@@ -158,13 +164,14 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
 
   /**
    * An answer as a vote (the extractor's reading of it) and the attempt that records it.
-   * A refusal (guardrail, content filter) abstains: refusals must not agree with each other.
+   * A refusal (guardrail, content filter) abstains: refusals must not agree with each other;
+   * so does a `repeat`, a fallback model's second answer for the job.
    */
-  function castVote({ result, model, fallback }: TierAnswer, startedAt: number): { vote: CastVote; attempt: Attempt } {
+  function castVote({ result, model, fallback }: TierAnswer, startedAt: number, repeat = false): { vote: CastVote; attempt: Attempt } {
     const vote: CastVote = {
       tier,
       model,
-      answer: isContentPolicyStop(result.stopReason) ? undefined : extractAnswer(result.text, policy.extractor),
+      answer: repeat || isContentPolicyStop(result.stopReason) ? undefined : extractAnswer(result.text, policy.extractor),
       text: result.text,
       stopReason: result.stopReason,
       usage: result.usage,

@@ -39,6 +39,8 @@ export interface TierCallInput {
   fallbacks?: { contextWindow?: string | undefined; contentPolicy?: string | undefined };
   /** The job's tenant: every call's cost counts toward its spend. */
   tenant?: string;
+  /** Models not to ask as a context-window or content-policy fallback (they already voted for the job). */
+  exclude?: readonly string[];
 }
 
 export interface TierCallDeps {
@@ -184,7 +186,7 @@ export async function callTierModels(deps: TierCallDeps, input: TierCallInput): 
       model,
       configured: input.fallbacks?.contentPolicy,
     });
-    if (retryModel === undefined) return { result, model, fallback, failures };
+    if (retryModel === undefined || input.exclude?.includes(retryModel) === true) return { result, model, fallback, failures };
     const refusedAt = failures.length;
     failures.push(
       refusedAttempt({ tier: tier.name, model, answered, fallback, note: `asked the content-policy fallback ${retryModel} instead` }),
@@ -218,7 +220,7 @@ export async function callTierModels(deps: TierCallDeps, input: TierCallInput): 
 
   /** No model of the tier takes the input: a larger-window model of the fleet, until one answers or none fits. */
   async function windowFallback(): Promise<TierAnswer> {
-    const tried = new Set(models);
+    const tried = new Set([...models, ...(input.exclude ?? [])]);
     for (;;) {
       const choice = chooseWindowFallback({
         models: input.fleetModels ?? [],

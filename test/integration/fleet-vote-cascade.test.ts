@@ -208,6 +208,38 @@ describe('agreement cascades with votes accumulated across tiers', () => {
     expect(result.answer?.acceptedBecause).toContain(`[${MODELS.small[0]}: —, `);
   });
 
+  it('a content-policy fallback votes once: it is not asked again for the second refusal', async () => {
+    const refuse = { answer: { rules: [{ match: 'q6', reply: 'I cannot help with that.', stopReason: 'content_filtered' }] } };
+    const fallbackModel = MODELS.large[1];
+    fleet = await startFleetHarness({
+      fleet: (input) => {
+        votingFleet(input);
+        input.fallbacks = { contentPolicy: fallbackModel };
+      },
+      scenario: {
+        ...VOTE_SCENARIO,
+        models: {
+          ...VOTE_SCENARIO.models,
+          [MODELS.small[0]]: refuse,
+          [MODELS.small[1]]: refuse,
+          [fallbackModel]: { answer: { rules: [{ match: 'q6', reply: 'A' }] } },
+          [MODELS.medium[0]]: { answer: { rules: [{ match: 'q6', reply: 'A' }] } },
+        },
+      },
+    });
+    await fleet.producer.enqueue({ id: 'once-1', task: 'quiz', strategy: 'cascade', prompt: 'q6: which letter?' });
+    const result = await fleet.waitFor('once-1');
+    const voters = (result.votes ?? []).map((v) => v.model);
+    expect(new Set(voters).size).toBe(voters.length);
+    // The fallback's A and small 2's withheld answer (an abstention) make no quorum on small; medium's A does.
+    expect(result.votes?.map((v) => [v.tier, v.model, v.answer])).toEqual([
+      ['small', fallbackModel, 'A'],
+      ['small', MODELS.small[1], undefined],
+      ['medium', MODELS.medium[0], 'A'],
+    ]);
+    expect(result.answer).toMatchObject({ tier: 'medium', text: 'A' });
+  });
+
   it('asks a tier’s voters at once with `parallel`, and the calls overlap', async () => {
     const slow = { latency: { baseMs: 300 } };
     const scenario = {

@@ -124,6 +124,13 @@ describe('callTierModels: context window', () => {
     expect(got.failures[1]?.note).toMatch(/context-window fallback: anthropic\.claude-3-haiku.*cheapest fleet model/);
   });
 
+  it('never falls back to an excluded model (one that voted for the job already)', async () => {
+    const client = new ScriptedClient([{}]);
+    const got = await callTierModels(deps(client), input(900, { exclude: [HAIKU] }));
+    expect(client.models).not.toContain(HAIKU);
+    expect(got.model).not.toBe(HAIKU);
+  });
+
   it('uses the configured context-window fallback when it fits', async () => {
     const client = new ScriptedClient([{}]);
     const got = await callTierModels(deps(client), input(900, { fallbacks: { contextWindow: SONNET } }));
@@ -191,6 +198,13 @@ describe('callTierModels: content policy', () => {
       expect.objectContaining({ model: MICRO, outcome: 'refused', stopReason: 'content_filtered', costUsd: 0.0002, fallback: false }),
     ]);
     expect(got.failures[0]?.note).toMatch(/content-policy fallback/);
+  });
+
+  it('does not ask an excluded fallback (it voted already): the refused answer is the answer', async () => {
+    const client = new ScriptedClient([{ stopReason: 'content_filtered' }]);
+    const got = await callTierModels(deps(client), input(10, { fallbacks: { contentPolicy: SONNET }, exclude: [SONNET] }));
+    expect(client.models).toEqual([MICRO]);
+    expect(got).toMatchObject({ model: MICRO, result: { stopReason: 'content_filtered' } });
   });
 
   it('retries only once: a second refusal is the answer', async () => {
