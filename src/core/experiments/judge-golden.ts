@@ -35,7 +35,8 @@ export function judgeGolden(answer: string, metadata: Metadata, experimentExtrac
   const golden = metadata.golden;
   if (golden === undefined) return undefined;
   const extractor = parseGoldenExtractor(metadata.goldenExtractor) ?? experimentExtractor ?? { kind: 'exact' };
-  const goldenText = String(golden);
+  // A golden choice is a letter whatever its case ("b" is B); answers' letters are read in upper case.
+  const goldenText = extractor.kind === 'choice' ? String(golden).toUpperCase() : String(golden);
   const expected = extractAnswer(goldenText, extractor) ?? normalizeText(goldenText);
   const got = extractAnswer(answer, extractor);
   return got !== undefined && got === expected;

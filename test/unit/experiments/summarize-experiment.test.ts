@@ -141,6 +141,9 @@ describe('judgeGolden', () => {
 
   it("takes the job's extractor over the experiment's", () => {
     expect(judgeGolden('The answer is (B).', { golden: 'B' }, { kind: 'choice' })).toBe(true);
+    // A golden letter in lower case is the same choice.
+    expect(judgeGolden('The answer is (B).', { golden: 'b' }, { kind: 'choice' })).toBe(true);
+    expect(judgeGolden('The answer is (C).', { golden: 'b' }, { kind: 'choice' })).toBe(false);
     expect(judgeGolden('I make it 1,024 in total', { golden: 1024, goldenExtractor: 'number' }, { kind: 'exact' })).toBe(true);
     expect(judgeGolden('answer: blue', { golden: 'blue', goldenExtractor: 'regex:answer: (\\w+)' })).toBe(true);
   });
