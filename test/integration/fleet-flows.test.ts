@@ -51,6 +51,22 @@ function withFlows(flows: Record<string, unknown>): (input: Record<string, unkno
 /** A pattern matching `text` literally. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** The fleet's queues with every tier queue's `add` run through `around`, which calls `add` itself (or not). */
+function aroundAdd(queues: FleetQueues, around: (add: () => Promise<unknown>) => Promise<unknown>): FleetQueues {
+  return {
+    ...queues,
+    queue(tier) {
+      const queue = queues.queue(tier);
+      return new Proxy(queue, {
+        get(target, prop, receiver) {
+          if (prop !== 'add') return Reflect.get(target, prop, receiver) as unknown;
+          return (...args: Parameters<typeof queue.add>) => around(() => target.add(...args));
+        },
+      });
+    },
+  };
+}
+
 const calls = (h: FleetHarness, model: string): number => h.emulator.state.stats.snapshot().models[model]?.calls ?? 0;
 
 let fleet: FleetHarness | undefined;
@@ -274,22 +290,11 @@ describe('ensembles', () => {
     fleet = h;
     // The first child is added, then the parent's run dies (as a crashed worker's would); BullMQ runs the parent again.
     let crashes = 1;
-    const crashing: FleetQueues = {
-      ...h.queues,
-      queue(tier) {
-        const queue = h.queues.queue(tier);
-        return new Proxy(queue, {
-          get(target, prop, receiver) {
-            if (prop !== 'add') return Reflect.get(target, prop, receiver) as unknown;
-            return async (...args: Parameters<typeof queue.add>) => {
-              const added = await target.add(...args);
-              if (crashes-- > 0) throw new Error('worker died after adding a child');
-              return added;
-            };
-          },
-        });
-      },
-    };
+    const crashing = aroundAdd(h.queues, async (add) => {
+      const added = await add();
+      if (crashes-- > 0) throw new Error('worker died after adding a child');
+      return added;
+    });
     const connection = createRedisConnection(REDIS_URL, 'test-flows');
     const worker: FlowsWorker = createFlowsWorker({ fleet: h.fleet, connection, queues: crashing, logger: pino({ level: 'silent' }) });
     cleanups.push(async () => {
@@ -331,22 +336,11 @@ describe('ensembles', () => {
     const cancel = (): ReturnType<typeof cancelJob> => cancelJob({ fleetName: h.fleet.name, queues: h.queues, redis: h.redis, keepSeconds: 60 }, 'race-1');
     let outcome: Awaited<ReturnType<typeof cancelJob>> | undefined;
     // The client cancels just as the parent adds its first member: the member is not in its queue yet.
-    const cancelling: FleetQueues = {
-      ...h.queues,
-      queue(tier) {
-        const queue = h.queues.queue(tier);
-        return new Proxy(queue, {
-          get(target, prop, receiver) {
-            if (prop !== 'add') return Reflect.get(target, prop, receiver) as unknown;
-            return async (...args: Parameters<typeof queue.add>) => {
-              outcome ??= await cancel();
-              await new Promise((resolve) => setTimeout(resolve, 100)); // the workers hear the cancel and look for the members
-              return target.add(...args);
-            };
-          },
-        });
-      },
-    };
+    const cancelling = aroundAdd(h.queues, async (add) => {
+      outcome ??= await cancel();
+      await new Promise((resolve) => setTimeout(resolve, 100)); // the workers hear the cancel and look for the members
+      return add();
+    });
     const connection = createRedisConnection(REDIS_URL, 'test-flows');
     const worker: FlowsWorker = createFlowsWorker({ fleet: h.fleet, connection, queues: cancelling, logger: pino({ level: 'silent' }) });
     cleanups.push(async () => {
