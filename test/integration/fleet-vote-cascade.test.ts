@@ -126,40 +126,27 @@ describe('agreement cascades with votes accumulated across tiers', () => {
     expect(result.costUsd).toBeCloseTo(result.attempts.reduce((sum, a) => sum + a.costUsd, 0));
   });
 
-  it('replaces a throttled voter by the tier’s next model, and escalates when the tier runs out of voters', async () => {
-    const scenario = {
-      ...VOTE_SCENARIO,
-      models: { ...VOTE_SCENARIO.models, [MODELS.small[0]]: { ...VOTE_SCENARIO.models[MODELS.small[0]], faults: { ThrottlingException: 1 } } },
-    };
+  it.each([
+    {
+      what: 'replaces a throttled first voter by the tier’s next model, and escalates when the tier runs out of voters',
+      throttled: 0,
+      attempts: [['small', MODELS.small[0], 'error'], ['small', MODELS.small[1], 'voted'], ['medium', MODELS.medium[0], 'accepted']],
+    },
+    {
+      what: 'climbs with its votes when the voter left to ask is throttled (the tier is not all throttled: its queue does not pause)',
+      throttled: 1,
+      attempts: [['small', MODELS.small[0], 'voted'], ['small', MODELS.small[1], 'error'], ['medium', MODELS.medium[0], 'accepted']],
+    },
+  ] as const)('$what', async ({ throttled, attempts }) => {
+    const model = MODELS.small[throttled];
+    const scenario = { ...VOTE_SCENARIO, models: { ...VOTE_SCENARIO.models, [model]: { ...VOTE_SCENARIO.models[model], faults: { ThrottlingException: 1 } } } };
     fleet = await startFleetHarness({ fleet: votingFleet, scenario });
     await fleet.producer.enqueue({ id: 'v4', task: 'quiz', strategy: 'cascade', prompt: 'q1: which letter?' });
-    const result = await fleet.waitFor('v4');
+    const result = await fleet.waitFor('v4', ['completed', 'failed'], 10_000);
     expect(result.state).toBe('completed');
-    expect(result.attempts.map((a) => [a.tier, a.model, a.outcome])).toEqual([
-      ['small', MODELS.small[0], 'error'],
-      ['small', MODELS.small[1], 'voted'],
-      ['medium', MODELS.medium[0], 'accepted'],
-    ]);
+    expect(result.attempts.map((a) => [a.tier, a.model, a.outcome])).toEqual(attempts);
     expect(result.answer).toMatchObject({ tier: 'medium', text: 'B' });
-    expect(result.votes?.map((v) => v.model)).toEqual([MODELS.small[1], MODELS.medium[0]]);
-  });
-
-  it('climbs with its votes when the voter left to ask is throttled (the tier is not all throttled: its queue does not pause)', async () => {
-    const scenario = {
-      ...VOTE_SCENARIO,
-      models: { ...VOTE_SCENARIO.models, [MODELS.small[1]]: { ...VOTE_SCENARIO.models[MODELS.small[1]], faults: { ThrottlingException: 1 } } },
-    };
-    fleet = await startFleetHarness({ fleet: votingFleet, scenario });
-    await fleet.producer.enqueue({ id: 'v5', task: 'quiz', strategy: 'cascade', prompt: 'q1: which letter?' });
-    const result = await fleet.waitFor('v5', ['completed', 'failed'], 10_000);
-    expect(result.state).toBe('completed');
-    expect(result.attempts.map((a) => [a.tier, a.model, a.outcome])).toEqual([
-      ['small', MODELS.small[0], 'voted'],
-      ['small', MODELS.small[1], 'error'],
-      ['medium', MODELS.medium[0], 'accepted'],
-    ]);
-    expect(result.answer).toMatchObject({ tier: 'medium', text: 'B' });
-    expect(result.answer?.acceptedBecause).toMatch(/^2\/2 agree on B: quorum 2 reached/);
+    expect(result.votes?.map((v) => v.model)).toEqual([MODELS.small[1 - throttled], MODELS.medium[0]]);
   });
 
   it('a policy without cascade answers on the entry tier, and other tasks keep the self-reported cascade', async () => {
