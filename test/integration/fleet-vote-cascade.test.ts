@@ -26,6 +26,12 @@ const VOTE_SCENARIO = {
   },
 };
 
+/** Both small models refuse (a content filter) prompts matching `match`; `others` answer as given. */
+function smallRefuses(match: string, others: Record<string, unknown>) {
+  const refuse = { answer: { rules: [{ match, reply: 'I cannot help with that.', stopReason: 'content_filtered' }] } };
+  return { ...VOTE_SCENARIO, models: { ...VOTE_SCENARIO.models, [MODELS.small[0]]: refuse, [MODELS.small[1]]: refuse, ...others } };
+}
+
 /** Multiple-choice jobs vote: two small voters must agree; medium adds one voter and accepts a 2-of-3 majority; large has the last word. */
 function votingFleet(input: Record<string, unknown>): void {
   input.cascade = {
@@ -163,24 +169,13 @@ describe('agreement cascades with votes accumulated across tiers', () => {
   });
 
   it('a refused or blocked answer abstains: two identical refusals do not agree', async () => {
-    const refuse = { answer: { rules: [{ match: 'q4', reply: 'I cannot help with that.', stopReason: 'content_filtered' }] } };
     fleet = await startFleetHarness({
       fleet: (input) => {
         votingFleet(input);
         const policies = (input.cascade as { policies: Record<string, unknown>[] }).policies;
         policies[0]!.extractor = { kind: 'exact' };
       },
-      scenario: {
-        ...VOTE_SCENARIO,
-        models: {
-          ...VOTE_SCENARIO.models,
-          [MODELS.small[0]]: refuse,
-          [MODELS.small[1]]: refuse,
-          [MODELS.medium[0]]: { answer: { rules: [{ match: 'q4', reply: 'Paris' }] } },
-          [MODELS.medium[1]]: { answer: { rules: [{ match: 'q4', reply: 'Paris' }] } },
-          [MODELS.large[0]]: { answer: { rules: [{ match: 'q4', reply: 'Paris' }] } },
-        },
-      },
+      scenario: smallRefuses('q4', Object.fromEntries([MODELS.medium[0], MODELS.medium[1], MODELS.large[0]].map((m) => [m, { answer: { rules: [{ match: 'q4', reply: 'Paris' }] } }]))),
     });
     await fleet.producer.enqueue({ id: 'r1', task: 'quiz', strategy: 'cascade', prompt: 'q4: the capital of France?' });
     const result = await fleet.waitFor('r1');
@@ -196,23 +191,13 @@ describe('agreement cascades with votes accumulated across tiers', () => {
   });
 
   it('a content-policy fallback votes once: it is not asked again for the second refusal', async () => {
-    const refuse = { answer: { rules: [{ match: 'q6', reply: 'I cannot help with that.', stopReason: 'content_filtered' }] } };
     const fallbackModel = MODELS.large[1];
     fleet = await startFleetHarness({
       fleet: (input) => {
         votingFleet(input);
         input.fallbacks = { contentPolicy: fallbackModel };
       },
-      scenario: {
-        ...VOTE_SCENARIO,
-        models: {
-          ...VOTE_SCENARIO.models,
-          [MODELS.small[0]]: refuse,
-          [MODELS.small[1]]: refuse,
-          [fallbackModel]: { answer: { rules: [{ match: 'q6', reply: 'A' }] } },
-          [MODELS.medium[0]]: { answer: { rules: [{ match: 'q6', reply: 'A' }] } },
-        },
-      },
+      scenario: smallRefuses('q6', Object.fromEntries([fallbackModel, MODELS.medium[0]].map((m) => [m, { answer: { rules: [{ match: 'q6', reply: 'A' }] } }]))),
     });
     await fleet.producer.enqueue({ id: 'once-1', task: 'quiz', strategy: 'cascade', prompt: 'q6: which letter?' });
     const result = await fleet.waitFor('once-1');
