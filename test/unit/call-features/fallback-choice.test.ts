@@ -85,4 +85,16 @@ describe('estimateRequestTokens', () => {
     const withImage = { messages: [{ role: 'user' as const, content: [{ image: { format: 'png' as const, source: { bytes: 'AAAA' } } }] }] };
     expect(estimateRequestTokens(withImage)).toBe(TOKENS_PER_IMAGE);
   });
+
+  it('counts a document by its size and format, not by the JSON of its bytes', () => {
+    const doc = (format: string, bytes: Uint8Array | string) => ({
+      messages: [{ role: 'user' as const, content: [{ document: { format, name: 'report', source: { bytes } } }] }],
+    });
+    // 1 MB of PDF: about 131k tokens at 8 bytes a token (its JSON would count a million indices).
+    expect(estimateRequestTokens(doc('pdf', new Uint8Array(1_048_576)))).toBe(131_072);
+    // Base64 as it travels in a JSON job: 4 characters carry 3 bytes.
+    expect(estimateRequestTokens(doc('pdf', 'A'.repeat(8_000)))).toBe(750);
+    // A text format: about four bytes a token.
+    expect(estimateRequestTokens(doc('md', new Uint8Array(4_000)))).toBe(1_000);
+  });
 });
