@@ -32,8 +32,10 @@ export interface ApiDeps {
   apiKeys: ApiKeyTable;
   readResult(id: string): Promise<JobResult | undefined>;
   cancel(id: string): Promise<CancelOutcome>;
-  /** Announces a batch that finished while it was being submitted. */
+  /** Announces a batch that finished while it was being submitted, or when a status read counted its last jobs. */
   onBatchFinished?: (batch: BatchRecord) => Promise<void>;
+  /** A batch's status read counts a job finished this long ago that its worker never counted (it died first); 10 s when unset. */
+  settleMissedAfterMs?: number;
   limits: ApiLimits;
   logger: Logger | false;
   /** Tenants whose keys are the fleet's admins (FLEET_ADMIN_TENANTS): they see every tenant's budget. None when unset. */

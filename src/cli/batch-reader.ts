@@ -1,3 +1,8 @@
+import { pino } from 'pino';
+import { countPendingStates, SETTLE_MISSED_AFTER_MS } from '../queue/batches/count-pending-states.js';
+import type { BatchRecord } from '../queue/batches/batch-store.js';
+import { batchAnnouncer } from '../queue/batches/create-batch-observer.js';
+import { createWebhookDispatcher } from '../queue/webhooks/webhook-queue.js';
 import { createApiClient, type ResultOrder } from './api-client.js';
 import { batchStatusView, type BatchStatusView } from '../queue/batches/batch-views.js';
 import { CliError, EXIT, redactUrl } from './cli-error.js';
@@ -45,11 +50,25 @@ export async function openBatchReader(target: FleetTarget, env: Record<string, s
   return {
     where,
     async status(id) {
-      const batch = await fleet.batches.get(id);
-      if (batch === undefined) {
-        throw new CliError(`no batch "${id}" in ${where}; check the id that "fleet enqueue" printed, and FLEET_NAME`, EXIT.notFound);
-      }
-      return batchStatusView(batch);
+      const read = async (): Promise<BatchRecord> => {
+        const batch = await fleet.batches.get(id);
+        if (batch === undefined) {
+          throw new CliError(`no batch "${id}" in ${where}; check the id that "fleet enqueue" printed, and FLEET_NAME`, EXIT.notFound);
+        }
+        return batch;
+      };
+      const batch = await read();
+      if (batch.status !== 'open') return batchStatusView(batch);
+      // Count jobs a worker finished but died before counting, as the API's status read does (and send the batch's webhook if that finishes it).
+      const { redis, queues, batches, settings } = fleet;
+      const onBatchFinished = async (finished: BatchRecord): Promise<void> => {
+        const webhooks = createWebhookDispatcher({ fleetName: settings.fleet.name, connection: redis });
+        const secret = settings.webhookSecret === undefined ? {} : { defaultSecret: settings.webhookSecret };
+        await batchAnnouncer({ webhooks, ...secret, logger: pino({ level: 'silent' }) })(finished).finally(() => webhooks.close());
+      };
+      const settle = { afterMs: SETTLE_MISSED_AFTER_MS, now: Date.now, onBatchFinished };
+      const states = await countPendingStates({ batches, queues, redis, fleetName: settings.fleet.name, settle }, id, batch.total);
+      return batchStatusView(states !== undefined && states.settled > 0 ? await read() : batch);
     },
     results: (id, order) => Promise.resolve(directResults(fleet, id, order)),
     close: () => fleet.close(),

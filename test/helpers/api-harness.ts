@@ -24,12 +24,18 @@ export interface ApiHarness {
 
 /** The fleet harness (real Redis, emulator, in-process workers counting batches) behind the real API app. */
 export async function startApiHarness(
-  options: FleetHarnessOptions & { limits?: Partial<ApiLimits>; extras?: AppExtras } = {},
+  options: FleetHarnessOptions & {
+    limits?: Partial<ApiLimits>;
+    extras?: AppExtras;
+    /** Run the workers without the batch observer, as if each died before counting its job. */
+    withoutBatchObserver?: boolean;
+    settleMissedAfterMs?: number;
+  } = {},
 ): Promise<ApiHarness> {
   const workers = options.workers;
   const fleet = await startFleetHarness({ ...options, workers: [] });
   const batches = createBatchStore({ redis: fleet.redis, fleetName: fleet.fleet.name, keepSeconds: fleet.fleet.jobs.keepCompletedSeconds });
-  fleet.observers.push(createBatchObserver({ batches, logger: pino({ level: 'silent' }) }));
+  if (options.withoutBatchObserver !== true) fleet.observers.push(createBatchObserver({ batches, logger: pino({ level: 'silent' }) }));
   for (const tier of workers ?? fleet.fleet.tiers.map((t) => t.name)) await fleet.startWorker(tier);
   const app = await createApp(
     {
@@ -45,6 +51,7 @@ export async function startApiHarness(
       logger: false,
       // The `ops` key is an admin's (as FLEET_ADMIN_TENANTS would say).
       adminTenants: new Set(['ops']),
+      ...(options.settleMissedAfterMs === undefined ? {} : { settleMissedAfterMs: options.settleMissedAfterMs }),
     },
     options.extras,
   );

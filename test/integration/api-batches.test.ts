@@ -176,5 +176,16 @@ describe('batch counts by state', () => {
     const view = (await h.app.inject({ url: '/v1/batches/states-1', headers: auth('acme') })).json<BatchView & { counts: Record<string, number> }>();
     expect(view.counts).toEqual({ completed: 0, failed: 0, pending: 3, queued: 1, active: 0, escalated: 2 });
   });
+
+  it('count, at the next status read, jobs whose worker died before counting them: the batch still finishes', async () => {
+    h = await startApiHarness({ withoutBatchObserver: true, settleMissedAfterMs: 200 });
+    const posted = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'missed-1', documents: docs(3) } });
+    expect(posted.json()).toMatchObject({ accepted: 3 });
+    for (const i of [0, 1, 2]) await h.fleet.waitFor(`missed-1-${i}`);
+    // No observer counted them: only the status read can (once they finished 200 ms ago).
+    const view = await pollBatch(h, 'missed-1', 5_000);
+    expect(view.counts).toMatchObject({ completed: 3, failed: 0, pending: 0 });
+    expect(view.costUsd).toBeGreaterThan(0);
+  });
 });
 

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { webhookSchema } from '../../core/job/job-spec.js';
 import type { BatchRecord } from '../../queue/batches/batch-store.js';
-import { countPendingStates } from '../../queue/batches/count-pending-states.js';
+import { countPendingStates, SETTLE_MISSED_AFTER_MS, type PendingStates } from '../../queue/batches/count-pending-states.js';
 import { batchReceiptView, batchStatusView, type BatchReceiptView, type BatchStatusView } from '../../queue/batches/batch-views.js';
 import { BatchConflictError, submitBatch, type BatchReceipt } from '../../queue/batches/submit-batch.js';
 import { ApiError } from '../api-error.js';
@@ -111,6 +111,11 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
   );
 
+  const withStates = (batch: BatchRecord, states: PendingStates) => {
+    const view = batchView(batch);
+    return { ...view, counts: { ...view.counts, ...states } };
+  };
+
   const ownBatch = async (tenant: string, id: string): Promise<BatchRecord> => {
     const batch = await deps.batches.get(id);
     if (batch === undefined || batch.tenant !== tenant) throw new ApiError(404, 'not_found', `no batch "${id}"`, 'id');
@@ -127,11 +132,15 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
       },
     },
     async (request) => {
-      const batch = await ownBatch(request.tenant, (request.params as { id: string }).id);
-      const view = batchView(batch);
-      if (view.counts.pending === 0) return { ...view, counts: { ...view.counts, queued: 0, active: 0, escalated: 0 } };
-      const states = await countPendingStates({ batches: deps.batches, queues: deps.queues, redis: deps.redis, fleetName: deps.fleet.name }, batch.id, batch.total);
-      return states === undefined ? view : { ...view, counts: { ...view.counts, ...states } };
+      const id = (request.params as { id: string }).id;
+      let batch = await ownBatch(request.tenant, id);
+      if (batchView(batch).counts.pending === 0) return withStates(batch, { queued: 0, active: 0, escalated: 0 });
+      const settle = { afterMs: deps.settleMissedAfterMs ?? SETTLE_MISSED_AFTER_MS, now: Date.now, onBatchFinished: deps.onBatchFinished };
+      const states = await countPendingStates({ batches: deps.batches, queues: deps.queues, redis: deps.redis, fleetName: deps.fleet.name, settle }, batch.id, batch.total);
+      if (states === undefined) return batchView(batch);
+      // Jobs whose worker died before counting them were counted just now: read the batch again.
+      if (states.settled > 0) batch = await ownBatch(request.tenant, id);
+      return withStates(batch, { queued: states.queued, active: states.active, escalated: states.escalated });
     },
   );
 

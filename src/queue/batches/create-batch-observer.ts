@@ -1,6 +1,13 @@
 import type { Logger } from 'pino';
-import type { JobObserver } from '../job-observer.js';
+import type { FinishedJob, JobObserver } from '../job-observer.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
+
+/** What a finished job adds to its batch: its state, the tier that answered it (or it ended on), and what its attempts cost. */
+export function batchEntryOf(job: FinishedJob): Parameters<BatchStore['markFinished']>[1] {
+  const costUsd = job.outcome?.attempts.reduce((sum, a) => sum + a.costUsd, 0) ?? job.data.attempts.reduce((sum, a) => sum + a.costUsd, 0);
+  const tier = job.outcome?.answer.tier ?? job.data.attempts.at(-1)?.tier ?? job.data.route.tier;
+  return { id: job.data.id, state: job.state, tier, costUsd, finishedAt: job.finishedAt };
+}
 
 /** Where batch completion webhooks go; the webhook dispatcher implements it. */
 export interface BatchWebhookSink {
@@ -37,9 +44,7 @@ export function createBatchObserver(deps: BatchAnnouncerDeps & { batches: BatchS
     async finished(job) {
       const batchId = job.data.batchId;
       if (batchId === undefined) return;
-      const costUsd = job.outcome?.attempts.reduce((sum, a) => sum + a.costUsd, 0) ?? job.data.attempts.reduce((sum, a) => sum + a.costUsd, 0);
-      const tier = job.outcome?.answer.tier ?? job.data.attempts.at(-1)?.tier ?? job.data.route.tier;
-      const report = await deps.batches.markFinished(batchId, { id: job.data.id, state: job.state, tier, costUsd, finishedAt: job.finishedAt });
+      const report = await deps.batches.markFinished(batchId, batchEntryOf(job));
       if (report.batchFinished && report.batch !== undefined) {
         deps.logger.info({ batchId, completed: report.batch.completed, failed: report.batch.failed }, 'batch finished');
         await announce(report.batch);
