@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ExperimentReport } from '../../src/cli/experiments-command.js';
 import type { JobResult } from '../../src/core/job/job-result.js';
+import { cancelJob } from '../../src/queue/cancel-job.js';
 import { createExperimentStore } from '../../src/queue/experiments/experiment-store.js';
 import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 import { runFleetCli, type CliRun } from '../helpers/run-fleet-cli.js';
@@ -163,6 +164,23 @@ describe('A/B experiments', () => {
     expect(missing.code).toBe(4);
     expect(missing.stderr).toContain('no experiment "nope"');
   }, 90_000);
+
+  it('leave a job cancelled while it runs among the pending, as one cancelled while queued: it measures nothing', async () => {
+    fleet = await startFleetHarness({
+      scenario: { ...SCENARIO, models: { ...SCENARIO.models, [MODELS.large[0]]: { latency: { baseMs: 2_000 } } } },
+      fleet: (input) => {
+        input.experiments = [{ name: 'slow', sticky: 'job', variants: [{ name: 'large', weight: 1, set: { tier: 'large' } }] }];
+      },
+    });
+    const h = fleet;
+    await h.producer.enqueue({ id: 'cancel-running', tenant: 'acme', prompt: 'What is 6 x 7?' });
+    await h.waitFor('cancel-running', ['active']);
+    expect(await cancelJob({ fleetName: h.fleet.name, queues: h.queues, redis: h.redis, keepSeconds: 60 }, 'cancel-running')).toEqual({ state: 'cancelling' });
+    expect((await h.waitFor('cancel-running', ['cancelled'])).state).toBe('cancelled');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the observers run just after the job ends
+    const store = createExperimentStore({ redis: h.redis, fleetName: h.fleet.name });
+    expect((await store.read('slow')).map((v) => [v.variant, v.jobs, v.completed, v.failed])).toEqual([['large', 1, 0, 0]]);
+  });
 
   it('count a job whose variant set only a tier when a model router picks the model in it (no budget moved it)', async () => {
     fleet = await startFleetHarness({

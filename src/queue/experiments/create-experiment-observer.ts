@@ -1,5 +1,6 @@
 import type { Extractor } from '../../core/confidence/extract-answer.js';
 import { measureJob } from '../../core/experiments/measure-job.js';
+import { CANCEL_REASON } from '../cancel-job.js';
 import type { JobObserver } from '../job-observer.js';
 import type { ExperimentStore } from './experiment-store.js';
 
@@ -19,7 +20,8 @@ export function createExperimentObserver(deps: ExperimentObserverDeps): JobObser
     name: 'experiments',
     async finished(job) {
       const { data, outcome } = job;
-      if (data.experiment === undefined) return;
+      // A cancelled job measures nothing about its variant: it stays among the pending, as one cancelled while queued does.
+      if (data.experiment === undefined || job.failedReason === CANCEL_REASON) return;
       const measurement = measureJob(
         {
           state: job.state,
