@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import { batchResultLines } from '../queue/batches/batch-result-lines.js';
 import { countPendingStates, SETTLE_MISSED_AFTER_MS } from '../queue/batches/count-pending-states.js';
 import type { BatchRecord } from '../queue/batches/batch-store.js';
 import { batchAnnouncer } from '../queue/batches/create-batch-observer.js';
@@ -6,7 +7,7 @@ import { createWebhookDispatcher } from '../queue/webhooks/webhook-queue.js';
 import { createApiClient, type ResultOrder } from './api-client.js';
 import { batchStatusView, type BatchStatusView } from '../queue/batches/batch-views.js';
 import { CliError, EXIT, redactUrl } from './cli-error.js';
-import { openDirectFleet, type DirectFleet } from './direct-fleet.js';
+import { openDirectFleet } from './direct-fleet.js';
 import type { FleetTarget } from './fleet-target.js';
 
 /** A batch's status and results, through the API or straight from Redis. */
@@ -18,21 +19,6 @@ export interface BatchReader {
   /** The results as NDJSON, one job result per line, streamed page by page. */
   results(id: string, order: ResultOrder): Promise<AsyncIterable<Uint8Array | string>>;
   close(): Promise<void>;
-}
-
-const PAGE = 500;
-
-/** Results from Redis, as the API's results route writes them: a page of ids, their results, one line each. */
-async function* directResults(fleet: DirectFleet, id: string, order: ResultOrder): AsyncGenerator<string> {
-  for (let offset = 0; ; offset += PAGE) {
-    const ids = await fleet.batches.jobIds(id, order, offset, PAGE);
-    if (ids.length === 0) return;
-    const results = await Promise.all(ids.map((jobId) => fleet.read(jobId)));
-    let text = '';
-    for (const [i, result] of results.entries()) text += `${JSON.stringify(result ?? { id: ids[i], state: 'expired' })}\n`;
-    yield text;
-    if (ids.length < PAGE) return;
-  }
 }
 
 export async function openBatchReader(target: FleetTarget, env: Record<string, string | undefined> = process.env): Promise<BatchReader> {
@@ -70,7 +56,11 @@ export async function openBatchReader(target: FleetTarget, env: Record<string, s
       const states = await countPendingStates({ batches, queues, redis, fleetName: settings.fleet.name, settle }, id, batch.total);
       return batchStatusView(states !== undefined && states.settled > 0 ? await read() : batch);
     },
-    results: (id, order) => Promise.resolve(directResults(fleet, id, order)),
+    async results(id, order) {
+      const batch = await fleet.batches.get(id);
+      if (batch === undefined) throw new CliError(`no batch "${id}" in ${where}; check the id that "fleet enqueue" printed, and FLEET_NAME`, EXIT.notFound);
+      return batchResultLines({ batches: fleet.batches, read: (jobId) => fleet.read(jobId) }, batch, order);
+    },
     close: () => fleet.close(),
   };
 }

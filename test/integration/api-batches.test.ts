@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { auth, KEYS, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 
 let h: ApiHarness | undefined;
@@ -175,6 +176,21 @@ describe('batch counts by state', () => {
     await h.fleet.waitFor('states-1-1', ['escalated']);
     const view = (await h.app.inject({ url: '/v1/batches/states-1', headers: auth('acme') })).json<BatchView & { counts: Record<string, number> }>();
     expect(view.counts).toEqual({ completed: 0, failed: 0, pending: 3, queued: 1, active: 0, escalated: 2 });
+  });
+
+  it("show an id since reused by another tenant's job as expired in a batch's results, not that tenant's result", async () => {
+    h = await startApiHarness();
+    const harness = h;
+    await harness.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'reuse-b', documents: [{ id: 'doc-x', prompt: 'Hello?' }] } });
+    const first = await harness.fleet.waitFor('doc-x');
+    // Its result expires (the batch's list of ids is kept longer), and globex's new job takes the id.
+    await (await harness.fleet.queues.queue(first.tier).getJob('doc-x'))?.remove();
+    await harness.fleet.redis.del(jobIndexKey(harness.fleet.fleet.name, 'doc-x'));
+    const posted = await harness.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('globex'), payload: { id: 'doc-x', prompt: 'Secret of globex.' } });
+    expect(posted.statusCode).toBe(202);
+    await harness.fleet.waitFor('doc-x');
+    const lines = (await harness.app.inject({ url: '/v1/batches/reuse-b/results', headers: auth('acme') })).body.trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([{ id: 'doc-x', state: 'expired' }]);
   });
 
   it('count, at the next status read, jobs whose worker died before counting them: the batch still finishes', async () => {

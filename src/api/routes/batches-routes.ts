@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { webhookSchema } from '../../core/job/job-spec.js';
 import type { BatchRecord } from '../../queue/batches/batch-store.js';
+import { batchResultLines } from '../../queue/batches/batch-result-lines.js';
 import { countPendingStates, SETTLE_MISSED_AFTER_MS, type PendingStates } from '../../queue/batches/count-pending-states.js';
 import { batchReceiptView, batchStatusView, type BatchReceiptView, type BatchStatusView } from '../../queue/batches/batch-views.js';
 import { BatchConflictError, submitBatch, type BatchReceipt } from '../../queue/batches/submit-batch.js';
@@ -11,7 +12,6 @@ import { defaultsFromQuery, ndjsonDocuments } from './batch-input.js';
 
 const NDJSON_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/ndjson'];
 const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
-const PAGE = 500;
 
 function links(id: string): { self: string; results: string } {
   const self = `/v1/batches/${encodeURIComponent(id)}`;
@@ -157,21 +157,9 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
     async (request, reply) => {
       const { id } = request.params as { id: string };
       const order = (request.query as { order?: 'input' | 'finished' }).order ?? 'input';
-      await ownBatch(request.tenant, id);
-      async function* lines(): AsyncGenerator<string> {
-        for (let offset = 0; ; offset += PAGE) {
-          const ids = await deps.batches.jobIds(id, order, offset, PAGE);
-          if (ids.length === 0) return;
-          const results = await Promise.all(ids.map((jobId) => deps.readResult(jobId)));
-          let text = '';
-          for (const [i, result] of results.entries()) {
-            text += `${JSON.stringify(result ?? { id: ids[i], state: 'expired' })}\n`;
-          }
-          yield text;
-          if (ids.length < PAGE) return;
-        }
-      }
-      return reply.type('application/x-ndjson').send(Readable.from(lines()));
+      const batch = await ownBatch(request.tenant, id);
+      const lines = batchResultLines({ batches: deps.batches, read: (jobId) => deps.readResult(jobId) }, batch, order);
+      return reply.type('application/x-ndjson').send(Readable.from(lines));
     },
   );
 }
