@@ -193,6 +193,17 @@ describe('batch counts by state', () => {
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([{ id: 'doc-x', state: 'expired' }]);
   });
 
+  it('finish a batch one of whose jobs was cancelled while it waited: that job counts as failed', async () => {
+    h = await startApiHarness({ workers: [] });
+    const harness = h;
+    await harness.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'cb-1', documents: docs(3) } });
+    const cancelled = await harness.app.inject({ method: 'DELETE', url: '/v1/jobs/cb-1-1', headers: auth('acme') });
+    expect(cancelled.json()).toMatchObject({ state: 'cancelled' });
+    for (const tier of harness.fleet.fleet.tiers) await harness.fleet.startWorker(tier.name);
+    const view = await pollBatch(harness, 'cb-1', 10_000);
+    expect(view.counts).toMatchObject({ completed: 2, failed: 1, pending: 0 });
+  });
+
   it('count, at the next status read, jobs whose worker died before counting them: the batch still finishes', async () => {
     h = await startApiHarness({ withoutBatchObserver: true, settleMissedAfterMs: 200 });
     const posted = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'missed-1', documents: docs(3) } });

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { FleetQueues } from '../fleet-queues.js';
+import { cancelMarkerKey, type CancelMarker } from '../cancel-job.js';
 import { jobIndexKey } from '../queue-names.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
 import { batchEntryOf } from './create-batch-observer.js';
@@ -64,6 +65,8 @@ export async function countPendingStates(
     if (state === 'completed' || state === 'failed') {
       if (await settleMissed(deps, batchId, pending[i] ?? '', tiers[i] ?? null, state)) counts.settled += 1;
       else counts.active += 1;
+    } else if (state === 'unknown' && (await settleCancelled(deps, batchId, pending[i] ?? '', tiers[i] ?? null))) {
+      counts.settled += 1;
     } else counts[STATE[state] ?? 'queued'] += 1;
   }
   return counts;
@@ -85,5 +88,27 @@ async function settleMissed(
   const outcome = state === 'completed' ? { outcome: job.returnvalue } : { failedReason: job.failedReason };
   const report = await deps.batches.markFinished(batchId, batchEntryOf({ data: job.data, state, finishedAt, ...outcome }));
   if (report.batchFinished && report.batch !== undefined) await settle.onBatchFinished?.(report.batch);
+  return true;
+}
+
+/**
+ * Counts, as failed, a job its client cancelled while it waited: it was
+ * removed from its queue, so no worker ever finished it (its cancel marker
+ * says so). Whether it did.
+ */
+async function settleCancelled(
+  deps: { batches: BatchStore; redis: Redis; fleetName: string; settle?: SettleMissed },
+  batchId: string,
+  id: string,
+  tier: string | null,
+): Promise<boolean> {
+  if (deps.settle === undefined) return false;
+  const raw = await deps.redis.get(cancelMarkerKey(deps.fleetName, id));
+  if (raw === null) return false;
+  const marker = JSON.parse(raw) as CancelMarker;
+  const costUsd = marker.attempts.reduce((sum, a) => sum + a.costUsd, 0);
+  const entry = { id, state: 'failed' as const, tier: tier ?? marker.data.route.tier, costUsd, finishedAt: marker.at };
+  const report = await deps.batches.markFinished(batchId, entry);
+  if (report.batchFinished && report.batch !== undefined) await deps.settle.onBatchFinished?.(report.batch);
   return true;
 }
