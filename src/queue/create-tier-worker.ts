@@ -17,6 +17,9 @@ import { tierQueueName } from './queue-names.js';
 import { listenForCancels, reportFinishedJobs } from './report-finished-jobs.js';
 import type { TierJobData } from './tier-job-data.js';
 
+
+/** Far above any real rate and below the limiter value a pause sets (Number.MAX_SAFE_INTEGER): the limiter only pauses. */
+const PAUSE_ONLY_LIMIT = 1e15;
 export interface TierWorkerDeps {
   fleet: FleetConfig;
   tier: TierConfig;
@@ -71,6 +74,9 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
     name: `${hostname()}:${process.pid}:${tier.name}`,
     // Completed-per-minute points, read by GET /v1/scaling.
     metrics: { maxDataPoints: MetricsTime.ONE_WEEK },
+    // No rate limit of its own (a max never reached), but BullMQ checks the queue's limiter key only when
+    // a limiter is set: without one, the pause a throttled tier sets (queue.rateLimit) would hold nothing back.
+    limiter: { max: PAUSE_ONLY_LIMIT, duration: 1_000 },
   });
 
   // A client cancelled a running job: abort its calls if this process runs it.

@@ -95,6 +95,26 @@ describe('tier workers', () => {
     expect(job?.attemptsMade).toBe(1); // the throttled rounds did not count against jobAttempts (2)
   });
 
+  it("hold the tier's other jobs back while its queue pauses for throttling, on every worker", async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, fleet: (input) => void Object.assign(input.workers as object, { throttledPauseMs: 3_000 }) });
+    const h = fleet;
+    for (const model of MODELS.small) h.emulator.state.override(model, { faults: { ThrottlingException: 1 } });
+    await h.producer.enqueue({ id: 'pause-1', tier: 'small', prompt: 'Hello.' });
+    const queue = h.queues.queue('small');
+    await expect.poll(() => queue.getRateLimitTtl(), { timeout: 5_000 }).toBeGreaterThan(1_000);
+    // The throttling ends, and a new job comes, with a second worker idle: nothing is taken before the pause ends.
+    h.emulator.state.clearOverrides();
+    await h.startWorker('small');
+    const enqueuedAt = Date.now();
+    const pauseLeft = await queue.getRateLimitTtl();
+    await h.producer.enqueue({ id: 'pause-2', tier: 'small', prompt: 'Hello again.' });
+    const second = await h.waitFor('pause-2', ['completed'], 10_000);
+    // Its one call started only once the pause was over.
+    expect(pauseLeft).toBeGreaterThan(1_000);
+    expect((second.attempts[0]?.startedAt ?? 0) - enqueuedAt).toBeGreaterThanOrEqual(pauseLeft - 50);
+    expect((await h.waitFor('pause-1')).state).toBe('completed');
+  });
+
   it('retry transient failures with BullMQ attempts and record each', async () => {
     fleet = await startFleetHarness({ scenario: SCENARIO });
     for (const model of MODELS.small) fleet.emulator.state.override(model, { faults: { InternalServerException: 1 } });
