@@ -67,7 +67,7 @@ export function createBreakerRegistry(options: BreakerRegistryOptions): BreakerR
     const existing = entries.get(modelId);
     if (existing) return existing;
     const settings = options.settingsFor(modelId);
-    const breaker = new CircuitBreaker<[Call], unknown>((fn: Call) => fn(), {
+    const breaker: CircuitBreaker<[Call], unknown> = new CircuitBreaker<[Call], unknown>((fn: Call) => fn(), {
       name: modelId,
       // The call enforces its own time limit (a timeout is a `transient` ModelCallError).
       timeout: false,
@@ -75,7 +75,9 @@ export function createBreakerRegistry(options: BreakerRegistryOptions): BreakerR
       resetTimeout: settings.resetTimeoutMs,
       volumeThreshold: settings.volumeThreshold,
       rollingCountTimeout: settings.rollingCountTimeoutMs,
-      errorFilter: ignoredByBreaker,
+      // An ignored error passes as a success in opossum, which would close a half-open breaker on a trial call
+      // that proved nothing (cancelled, throttled, a bad request): on a trial call it counts, and the breaker opens again.
+      errorFilter: (err: unknown) => ignoredByBreaker(err) && !breaker.halfOpen,
     });
     const entry: Entry = { breaker, resetTimeoutMs: settings.resetTimeoutMs, openedAt: undefined };
     breaker.on('open', () => {

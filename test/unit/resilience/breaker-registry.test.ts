@@ -137,6 +137,14 @@ describe('createBreakerRegistry', () => {
     expect(registry.retryAt(MODEL)).toBeTypeOf('number');
   });
 
+  it.each(['cancelled', 'throttled', 'invalid-request'] as const)('opens again when the trial call ends %s: it proves nothing about the model', async (kind) => {
+    const { registry } = makeRegistry({ volumeThreshold: 1, resetTimeoutMs: 50 });
+    await failOnce(registry, failure('transient'));
+    await vi.waitFor(() => expect(registry.state(MODEL)).toBe('half-open'), { timeout: 1_000, interval: 5 });
+    await failOnce(registry, failure(kind));
+    expect(registry.state(MODEL)).toBe('open');
+  });
+
   it('keeps breakers apart per model', async () => {
     const { registry } = makeRegistry({ volumeThreshold: 1 });
     await failOnce(registry, failure('transient'));
