@@ -76,6 +76,10 @@ describe('POST /v1/jobs and GET /v1/jobs/:id', () => {
     const text = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...auth('acme'), 'content-type': 'text/plain' }, payload: 'Hi.' });
     expect(text.statusCode).toBe(415);
     expect(text.json()).toMatchObject({ code: 'unsupported_media_type' });
+    // NDJSON is for batches: a job sent so is the wrong media type, not a job made of the request's internals.
+    const ndjson = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...auth('acme'), 'content-type': 'application/x-ndjson' }, payload: '{"prompt": "Hi."}\n' });
+    expect(ndjson.statusCode).toBe(415);
+    expect(ndjson.json()).toMatchObject({ code: 'unsupported_media_type' });
     const invalid = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { tier: 'huge', prompt: '' } });
     expect(invalid.statusCode).toBe(400);
     expect(invalid.json()).toMatchObject({ code: 'invalid_job', field: 'prompt', problems: [{ field: 'prompt' }] });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { jobSpecSchema } from '../../core/job/job-spec.js';
@@ -37,6 +38,8 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     },
     async (request, reply) => {
       const body = request.body;
+      // NDJSON is parsed for batches only (it reaches a route as a stream): here it is the wrong media type.
+      if (body instanceof Readable) throw new ApiError(415, 'unsupported_media_type', 'a job is one JSON object: send it as application/json');
       if (typeof body !== 'object' || body === null || Array.isArray(body)) {
         throw new ApiError(400, 'invalid_body', 'expected a JSON object describing one job');
       }
