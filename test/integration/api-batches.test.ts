@@ -96,6 +96,26 @@ describe('batches over HTTP', () => {
     for (const queue of h.fleet.queues.all()) expect(await queue.count()).toBe(0);
   });
 
+  it('keep the id of a batch that enqueued nothing free: the corrected retry (same Idempotency-Key) runs', async () => {
+    h = await startApiHarness({ workers: [], limits: { batchBodyLimitBytes: 2_000 } });
+    const send = (payload: unknown) =>
+      h!.app.inject({ method: 'POST', url: '/v1/batches', headers: { ...auth('acme'), 'idempotency-key': 'fix-me' }, payload: payload as Record<string, unknown> });
+    expect((await send({ allOrNothing: true, documents: [{ prompt: 'Fine.' }, { prompt: '' }] })).statusCode).toBe(422);
+    // An NDJSON body over the limit fails while the batch reads it.
+    const ndjson = docs(100).map((d) => JSON.stringify({ prompt: d })).join('\n');
+    const tooBig = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: { ...auth('acme'), 'idempotency-key': 'fix-me', 'content-type': 'application/x-ndjson' },
+      payload: ndjson,
+    });
+    expect(tooBig.statusCode).toBe(413);
+    const fixed = await send({ allOrNothing: true, documents: [{ prompt: 'Fine.' }, { prompt: 'Also fine.' }] });
+    expect(fixed.statusCode).toBe(202);
+    expect(fixed.json()).toMatchObject({ batchId: 'fix-me', created: true, accepted: 2 });
+    expect(await h.fleet.queues.queue('large').getWaitingCount()).toBe(2);
+  });
+
   it('make a retried batch (same Idempotency-Key) one batch, and keep batches per tenant', async () => {
     h = await startApiHarness({ workers: [] });
     const send = (tenant: 'acme' | 'globex') =>

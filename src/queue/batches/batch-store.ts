@@ -37,6 +37,8 @@ export interface BatchStore {
   /** Marks the batch open with its counts; finishes it at once when its jobs are all done already. */
   open(batchId: string, counts: { total: number; refused: number }): Promise<{ batch: BatchRecord | undefined; batchFinished: boolean }>;
   get(batchId: string): Promise<BatchRecord | undefined>;
+  /** Forgets a batch that enqueued nothing (refused, or its body failed), so its id can be used again. */
+  discard(batchId: string): Promise<void>;
   /** Job ids in input order, or in the order they finished. */
   jobIds(batchId: string, order: 'input' | 'finished', offset: number, count: number): Promise<string[]>;
   /** Counts one finished job, once. */
@@ -99,6 +101,10 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
       // Jobs may have finished while the batch was being enqueued.
       const batch = await store.get(batchId);
       return tryFinish(batchId, batch);
+    },
+    async discard(batchId) {
+      const k = keys(batchId);
+      await deps.redis.del(k.hash, k.jobs, k.done);
     },
     async get(batchId) {
       return parse(batchId, await deps.redis.hgetall(keys(batchId).hash));

@@ -87,25 +87,32 @@ export async function submitBatch(
   const refused: RefusedDocument[] = [];
   let refusedCount = 0;
   let index = 0;
-  for await (const document of submission.documents) {
-    const at = index++;
-    try {
-      const raw = mergeDefaults(submission.defaults, document);
-      if ('tenant' in raw && raw.tenant !== submission.tenant) {
-        throw new JobSpecError([{ field: 'tenant', message: 'the tenant is set by the API key; leave it out' }]);
+  try {
+    for await (const document of submission.documents) {
+      const at = index++;
+      try {
+        const raw = mergeDefaults(submission.defaults, document);
+        if ('tenant' in raw && raw.tenant !== submission.tenant) {
+          throw new JobSpecError([{ field: 'tenant', message: 'the tenant is set by the API key; leave it out' }]);
+        }
+        const job = { ...raw, tenant: submission.tenant, batchId };
+        prepared.push(deps.producer.prepare(job, () => `${batchId}-${at}`));
+      } catch (error) {
+        if (!(error instanceof JobSpecError)) throw error;
+        refusedCount += 1;
+        if (refused.length < MAX_REPORTED_REFUSALS) refused.push({ index: at, problems: error.problems });
       }
-      const job = { ...raw, tenant: submission.tenant, batchId };
-      prepared.push(deps.producer.prepare(job, () => `${batchId}-${at}`));
-    } catch (error) {
-      if (!(error instanceof JobSpecError)) throw error;
-      refusedCount += 1;
-      if (refused.length < MAX_REPORTED_REFUSALS) refused.push({ index: at, problems: error.problems });
     }
+  } catch (error) {
+    // The body could not be read to its end (over the size limit, say): nothing was enqueued, and the id stays free for a retry.
+    await deps.batches.discard(batchId);
+    throw error;
   }
 
   const report = { batchId, created: true, accepted: prepared.length, refusedCount, refused };
   if (submission.allOrNothing && refusedCount > 0) {
-    await deps.batches.open(batchId, { total: 0, refused: refusedCount });
+    // Refused whole: nothing was enqueued, so the corrected batch may come again under the same id.
+    await deps.batches.discard(batchId);
     return { ...report, duplicates: 0, enqueued: false };
   }
   const receipts = await deps.producer.enqueuePrepared(prepared);
