@@ -1,4 +1,4 @@
-import { RateLimitError, type Job } from 'bullmq';
+import { RateLimitError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import { scoreConfidence } from '../core/cascade/score-confidence.js';
@@ -17,7 +17,7 @@ import { TierCallError } from '../resilience/tier-call-error.js';
 import { answerAttempt } from './answer-attempt.js';
 import { escalate } from './escalate-job.js';
 import type { FleetQueues } from './fleet-queues.js';
-import type { TierJobData } from './tier-job-data.js';
+import type { TierJob } from './tier-job-data.js';
 
 export interface ClassifyJobDeps {
   fleet: FleetConfig;
@@ -30,7 +30,6 @@ export interface ClassifyJobDeps {
   now: () => number;
 }
 
-type TierJob = Job<TierJobData, TierOutcome>;
 
 /** The rules-then-table router of each fleet, compiled once. */
 const routers = new WeakMap<FleetConfig, ReturnType<typeof createRulesThenTable>>();

@@ -1,4 +1,4 @@
-import { RateLimitError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
+import { RateLimitError, UnrecoverableError, WaitingError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import { policyFor, thresholdsFor } from '../core/cascade/cascade-policy.js';
@@ -18,11 +18,11 @@ import { classifyJob } from './classify-job.js';
 import { escalate, resumeAfterChild } from './escalate-job.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { tierCallExtras } from './tier-call-extras.js';
-import type { TierJobData } from './tier-job-data.js';
+import type { TierJob, TierJobData } from './tier-job-data.js';
 import { createAnswerScorer } from './score-answer.js';
 import { voteOnTier } from './vote-on-tier.js';
 
-export type TierJob = Job<TierJobData, TierOutcome>;
+export type { TierJob } from './tier-job-data.js';
 
 /** The reason a worker aborts its in-flight calls when its shutdown grace period runs out. */
 export const SHUTDOWN_REASON = 'worker shutting down';

@@ -1,4 +1,4 @@
-import { Job, UnrecoverableError, WaitingChildrenError } from 'bullmq';
+import { UnrecoverableError, WaitingChildrenError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { FleetConfig } from '../config/fleet-schema.js';
 import { BUDGET_REFUSAL } from '../core/budgets/plan-spent-job.js';
@@ -7,7 +7,7 @@ import type { JobAnswer } from '../core/job/job-answer.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { escalationChildId } from './queue-names.js';
-import type { EscalationState, TierJobData } from './tier-job-data.js';
+import type { EscalationState, TierJob, TierJobData } from './tier-job-data.js';
 
 export interface EscalationDeps {
   fleet: FleetConfig;
@@ -15,7 +15,6 @@ export interface EscalationDeps {
   log: Logger;
 }
 
-type TierJob = Job<TierJobData, TierOutcome>;
 
 /**
  * Adds the child on the next tier (the same conversation, every attempt so

@@ -1,3 +1,4 @@
+import type { Job } from 'bullmq';
 import type { Vote } from '../core/confidence/score-agreement.js';
 import type { ConversationRef } from '../core/conversations/conversation-turn.js';
 import type { ExperimentRef } from '../core/experiments/experiment-shape.js';
@@ -6,6 +7,7 @@ import type { JobAnswer } from '../core/job/job-answer.js';
 import type { Strategy } from '../core/job/job-spec.js';
 import type { RenderedRequest } from '../core/job/render-request.js';
 import type { RouteDecision } from '../core/job/route-decision.js';
+import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { StopReason, TokenUsage } from '../core/model-result.js';
 
 /** A vote cast under the agreement scorer, with the answer it came from. */
@@ -65,3 +67,6 @@ export interface TierJobData {
   /** Votes cast so far under the agreement scorer, on every tier; they travel with escalations. */
   votes?: CastVote[];
 }
+
+/** A job in a tier's queue, as the tier worker holds it. */
+export type TierJob = Job<TierJobData, TierOutcome>;

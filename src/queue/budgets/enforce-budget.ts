@@ -1,4 +1,4 @@
-import { UnrecoverableError, type Job } from 'bullmq';
+import { UnrecoverableError } from 'bullmq';
 import type { Logger } from 'pino';
 import type { FleetConfig } from '../../config/fleet-schema.js';
 import { periodWindow } from '../../core/budgets/budget-period.js';
@@ -11,7 +11,7 @@ import { toRoutableJob } from '../../core/routing/routable-job.js';
 import type { BreakerRegistry } from '../../resilience/breaker-registry.js';
 import { escalate } from '../escalate-job.js';
 import type { FleetQueues } from '../fleet-queues.js';
-import type { TierJobData } from '../tier-job-data.js';
+import type { TierJob, TierJobData } from '../tier-job-data.js';
 import type { BudgetGate } from './budget-gate.js';
 
 export interface EnforceBudgetDeps {
@@ -23,7 +23,6 @@ export interface EnforceBudgetDeps {
   now: () => number;
 }
 
-type TierJob = Job<TierJobData, TierOutcome>;
 
 /** The fleet's cheapest model for the job, whatever tier it is on (open breakers of this process avoided). */
 function cheapestFor(deps: EnforceBudgetDeps, data: TierJobData): { tier: string; model: string } | undefined {
