@@ -33,17 +33,15 @@ export async function openBatchReader(target: FleetTarget, env: Record<string, s
   }
   const fleet = await openDirectFleet(env);
   const where = `fleet "${fleet.settings.fleet.name}" at ${redactUrl(fleet.settings.redisUrl)}`;
+  const read = async (id: string): Promise<BatchRecord> => {
+    const batch = await fleet.batches.get(id);
+    if (batch === undefined) throw new CliError(`no batch "${id}" in ${where}; check the id that "fleet enqueue" printed, and FLEET_NAME`, EXIT.notFound);
+    return batch;
+  };
   return {
     where,
     async status(id) {
-      const read = async (): Promise<BatchRecord> => {
-        const batch = await fleet.batches.get(id);
-        if (batch === undefined) {
-          throw new CliError(`no batch "${id}" in ${where}; check the id that "fleet enqueue" printed, and FLEET_NAME`, EXIT.notFound);
-        }
-        return batch;
-      };
-      const batch = await read();
+      const batch = await read(id);
       if (batch.status !== 'open') return batchStatusView(batch);
       // Count jobs a worker finished but died before counting, as the API's status read does (and send the batch's webhook if that finishes it).
       const { redis, queues, batches, settings } = fleet;
@@ -54,12 +52,10 @@ export async function openBatchReader(target: FleetTarget, env: Record<string, s
       };
       const settle = { afterMs: SETTLE_MISSED_AFTER_MS, now: Date.now, onBatchFinished };
       const states = await countPendingStates({ batches, queues, redis, fleetName: settings.fleet.name, settle }, id, batch.total);
-      return batchStatusView(states !== undefined && states.settled > 0 ? await read() : batch);
+      return batchStatusView(states !== undefined && states.settled > 0 ? await read(id) : batch);
     },
     async results(id, order) {
-      const batch = await fleet.batches.get(id);
-      if (batch === undefined) throw new CliError(`no batch "${id}" in ${where}; check the id that "fleet enqueue" printed, and FLEET_NAME`, EXIT.notFound);
-      return batchResultLines({ batches: fleet.batches, read: (jobId) => fleet.read(jobId) }, batch, order);
+      return batchResultLines({ batches: fleet.batches, read: (jobId) => fleet.read(jobId) }, await read(id), order);
     },
     close: () => fleet.close(),
   };

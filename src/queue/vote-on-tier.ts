@@ -19,8 +19,10 @@ export interface VoteStep {
   data: TierJobData;
   log: Logger;
   now: () => number;
-  /** Gets one answer from the tier, from any of `models` (the first preferred; the others stand in when it fails). */
-  /** Asks the first of `models` that answers; `exclude` are never asked as a fallback (they voted already). */
+  /**
+   * Gets one answer from the tier, from any of `models` (the first preferred; the others stand in when it
+   * fails); `exclude` are never asked as a fallback (they voted already).
+   */
   call(models: readonly string[], exclude: readonly string[]): Promise<TierAnswer>;
   /** Saves votes and attempts on the job, so a retry does not pay for them again. */
   save(data: TierJobData): Promise<void>;
@@ -103,13 +105,12 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
       askedAtOnce = true;
       const round = candidates.slice(0, voting.voters);
       const startedAt = step.now();
-      const voted = votes.map((vote) => vote.model);
-      const settled = await Promise.allSettled(round.map((model) => step.call([model], voted)));
+      const settled = await Promise.allSettled(round.map((model) => step.call([model], [...votedBelow])));
       const failures: Attempt[] = [];
       const cast: { vote: CastVote; attempt: Attempt }[] = [];
       const errors: TierCallError[] = [];
       // Two voters of the round may fall back to the same model at once: its second answer abstains.
-      const seen = new Set(voted);
+      const seen = new Set(votedBelow);
       for (const [i, outcome] of settled.entries()) {
         if (outcome.status === 'fulfilled') {
           failures.push(...outcome.value.failures);
@@ -132,7 +133,7 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
     let answered: TierAnswer;
     try {
       if (candidates.length === 0) throw new Error(`tier ${tier} has no model left to vote`);
-      answered = await step.call(candidates, votes.map((vote) => vote.model));
+      answered = await step.call(candidates, [...votedBelow]);
     } catch (error) {
       const callError = error instanceof TierCallError ? error : undefined;
       if (callError !== undefined) {

@@ -3,7 +3,7 @@ import type { FleetQueues } from '../fleet-queues.js';
 import { cancelMarkerKey, type CancelMarker } from '../cancel-job.js';
 import { jobIndexKey } from '../queue-names.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
-import { batchEntryOf } from './create-batch-observer.js';
+import { batchEntryOf, countIntoBatch } from './create-batch-observer.js';
 
 export interface PendingStates {
   queued: number;
@@ -37,7 +37,8 @@ const STATE: Record<string, keyof PendingStates> = {
 /**
  * How a batch's unfinished jobs split into queued, active and escalated:
  * reads the state of each job not yet counted as finished. Undefined for
- * batches over MAX_JOBS_SPLIT jobs.
+ * batches over MAX_JOBS_SPLIT jobs. Given `settle`, it first counts into
+ * the batch the jobs it finds finished but never counted (`settled`).
  */
 export async function countPendingStates(
   deps: { batches: BatchStore; queues: FleetQueues; redis: Redis; fleetName: string; settle?: SettleMissed },
@@ -86,8 +87,7 @@ async function settleMissed(
   const finishedAt = job?.finishedOn;
   if (job === undefined || finishedAt === undefined || settle.now() - finishedAt < settle.afterMs) return false;
   const outcome = state === 'completed' ? { outcome: job.returnvalue } : { failedReason: job.failedReason };
-  const report = await deps.batches.markFinished(batchId, batchEntryOf({ data: job.data, state, finishedAt, ...outcome }));
-  if (report.batchFinished && report.batch !== undefined) await settle.onBatchFinished?.(report.batch);
+  await countIntoBatch(deps.batches, settle.onBatchFinished, batchId, batchEntryOf({ data: job.data, state, finishedAt, ...outcome }));
   return true;
 }
 
@@ -108,7 +108,6 @@ async function settleCancelled(
   const marker = JSON.parse(raw) as CancelMarker;
   const costUsd = marker.attempts.reduce((sum, a) => sum + a.costUsd, 0);
   const entry = { id, state: 'failed' as const, tier: tier ?? marker.data.route.tier, costUsd, finishedAt: marker.at };
-  const report = await deps.batches.markFinished(batchId, entry);
-  if (report.batchFinished && report.batch !== undefined) await deps.settle.onBatchFinished?.(report.batch);
+  await countIntoBatch(deps.batches, deps.settle.onBatchFinished, batchId, entry);
   return true;
 }

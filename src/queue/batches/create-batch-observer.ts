@@ -23,6 +23,7 @@ export interface BatchAnnouncerDeps {
 /** Sends a finished batch's `batch.completed` webhook, when it has one. */
 export function batchAnnouncer(deps: BatchAnnouncerDeps): (batch: BatchRecord) => Promise<void> {
   return async (batch) => {
+    deps.logger.info({ batchId: batch.id, completed: batch.completed, failed: batch.failed }, 'batch finished');
     if (batch.webhook === undefined || deps.webhooks === undefined) return;
     const secret = batch.webhook.secret ?? deps.defaultSecret;
     if (secret === undefined) {
@@ -35,6 +36,18 @@ export function batchAnnouncer(deps: BatchAnnouncerDeps): (batch: BatchRecord) =
   };
 }
 
+/** Counts one finished job into its batch (once, whoever asks), and announces the batch when that finishes it; whether the job was new to it. */
+export async function countIntoBatch(
+  batches: Pick<BatchStore, 'markFinished'>,
+  announce: ((batch: BatchRecord) => Promise<void>) | undefined,
+  batchId: string,
+  entry: Parameters<BatchStore['markFinished']>[1],
+): Promise<boolean> {
+  const report = await batches.markFinished(batchId, entry);
+  if (report.batchFinished && report.batch !== undefined) await announce?.(report.batch);
+  return report.counted;
+}
+
 /** Counts each finished job into its batch once, and announces a finished batch on its webhook. */
 export function createBatchObserver(deps: BatchAnnouncerDeps & { batches: BatchStore }): JobObserver {
   const announce = batchAnnouncer(deps);
@@ -44,11 +57,7 @@ export function createBatchObserver(deps: BatchAnnouncerDeps & { batches: BatchS
     async finished(job) {
       const batchId = job.data.batchId;
       if (batchId === undefined) return;
-      const report = await deps.batches.markFinished(batchId, batchEntryOf(job));
-      if (report.batchFinished && report.batch !== undefined) {
-        deps.logger.info({ batchId, completed: report.batch.completed, failed: report.batch.failed }, 'batch finished');
-        await announce(report.batch);
-      }
+      await countIntoBatch(deps.batches, announce, batchId, batchEntryOf(job));
     },
   };
 }
