@@ -51,6 +51,17 @@ function withFlows(flows: Record<string, unknown>): (input: Record<string, unkno
 /** A pattern matching `text` literally. */
 const literal = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
+/** A flows worker of the test's own on `queues` (the harness runs none: `flows: false`), closed after the test. */
+function startFlowsWorker(h: FleetHarness, queues: FleetQueues, more: { baseDir?: string } = {}): FlowsWorker {
+  const connection = createRedisConnection(REDIS_URL, 'test-flows');
+  const worker = createFlowsWorker({ fleet: h.fleet, connection, queues, logger: pino({ level: 'silent' }), ...more });
+  cleanups.push(async () => {
+    await worker.close();
+    connection.disconnect();
+  });
+  return worker;
+}
+
 /** The fleet's queues with every tier queue's `add` run through `around`, which calls `add` itself (or not). */
 function aroundAdd(queues: FleetQueues, around: (add: () => Promise<unknown>) => Promise<unknown>): FleetQueues {
   return {
@@ -265,12 +276,7 @@ describe('ensembles', () => {
       }),
     });
     fleet = h;
-    const connection = createRedisConnection(REDIS_URL, 'test-flows');
-    const worker = createFlowsWorker({ fleet: h.fleet, connection, queues: h.queues, logger: pino({ level: 'silent' }), baseDir: dir });
-    cleanups.push(async () => {
-      await worker.close();
-      connection.disconnect();
-    });
+    startFlowsWorker(h, h.queues, { baseDir: dir });
     await h.producer.enqueue({ id: 'custom-1', strategy: 'ensemble', flow: 'joined', prompt: 'Quiz: which letter is right?' });
     await h.producer.enqueue({ id: 'custom-2', strategy: 'ensemble', flow: 'broken', prompt: 'Quiz: which letter is right?' });
     const result = await h.waitFor('custom-1');
@@ -295,12 +301,7 @@ describe('ensembles', () => {
       if (crashes-- > 0) throw new Error('worker died after adding a child');
       return added;
     });
-    const connection = createRedisConnection(REDIS_URL, 'test-flows');
-    const worker: FlowsWorker = createFlowsWorker({ fleet: h.fleet, connection, queues: crashing, logger: pino({ level: 'silent' }) });
-    cleanups.push(async () => {
-      await worker.close();
-      connection.disconnect();
-    });
+    startFlowsWorker(h, crashing);
     await h.producer.enqueue({ id: 'crash-1', strategy: 'ensemble', flow: 'trio', prompt: 'Quiz: which letter is right?' });
     const result = await h.waitFor('crash-1');
     expect(result.state).toBe('completed');
@@ -341,12 +342,7 @@ describe('ensembles', () => {
       await new Promise((resolve) => setTimeout(resolve, 100)); // the workers hear the cancel and look for the members
       return add();
     });
-    const connection = createRedisConnection(REDIS_URL, 'test-flows');
-    const worker: FlowsWorker = createFlowsWorker({ fleet: h.fleet, connection, queues: cancelling, logger: pino({ level: 'silent' }) });
-    cleanups.push(async () => {
-      await worker.close();
-      connection.disconnect();
-    });
+    startFlowsWorker(h, cancelling);
     await h.producer.enqueue({ id: 'race-1', strategy: 'ensemble', flow: 'trio', prompt: 'Quiz: which letter is right?' });
     const result = await h.waitFor('race-1', ['cancelled', 'completed', 'failed']);
     expect(outcome).toEqual({ state: 'cancelling' });
@@ -421,12 +417,7 @@ describe('pipelines', () => {
   it('keep the steps that ran on the result when it is cancelled while the parent waits in the flows queue', async () => {
     const h = await startFleetHarness({ scenario: SCENARIO, workers: [], flows: false, fleet: withFlows({ pipelines: { chain: PIPELINE } }) });
     fleet = h;
-    const connection = createRedisConnection(REDIS_URL, 'test-flows');
-    const worker: FlowsWorker = createFlowsWorker({ fleet: h.fleet, connection, queues: h.queues, logger: pino({ level: 'silent' }) });
-    cleanups.push(async () => {
-      await worker.close();
-      connection.disconnect();
-    });
+    const worker = startFlowsWorker(h, h.queues);
     await h.producer.enqueue({ id: 'pc-1', strategy: 'pipeline', flow: 'chain', document: 'the memo' });
     await expect.poll(() => h.queues.flows.getJobState('pc-1'), { timeout: 5_000 }).toBe('waiting-children');
     // No flows worker now: once step 1 answers, the parent waits in the flows queue.
