@@ -14,6 +14,7 @@ import { toRoutableJob } from '../core/routing/routable-job.js';
 import type { Router } from '../core/routing/router.js';
 import { addJobContext, conversationRefs } from './add-job-context.js';
 import { cancelMarkerKey, type CancelMarker } from './cancel-job.js';
+import { clearLingeringJobs } from './clear-lingering-jobs.js';
 import { createConversationStore } from './conversations/conversation-store.js';
 import { createExperimentStore } from './experiments/experiment-store.js';
 import { isFlowStrategy } from '../core/flows/flow-definitions.js';
@@ -158,23 +159,35 @@ export function createProducer(deps: ProducerDeps): Producer {
       }
     }
     const enqueuedAt = now();
-    const byTier = new Map<string, PreparedJob[]>();
-    for (const job of fresh) {
-      const list = byTier.get(job.route.tier);
-      if (list === undefined) byTier.set(job.route.tier, [job]);
-      else list.push(job);
+    const entries = fresh.map((job) => ({
+      job,
+      tier: job.route.tier,
+      data: addJobContext(
+        // Ensembles and pipelines wait as parents on the flows queue (docs/flows.md).
+        isFlowStrategy(job.spec.strategy) ? flowParentData(job, deps.fleet, (j) => toData(j, enqueuedAt)) : toData(job, enqueuedAt),
+        job,
+        histories,
+      ),
+    }));
+    const inUse = await clearLingeringJobs({ redis: deps.redis, queues: deps.queues, fleet: deps.fleet }, entries);
+    const byTier = new Map<string, typeof entries>();
+    for (const entry of entries) {
+      const route = inUse.get(entry.job.id);
+      if (route !== undefined) {
+        receipts.push({ id: entry.job.id, tier: entry.tier, route, created: false });
+        continue;
+      }
+      const list = byTier.get(entry.tier);
+      if (list === undefined) byTier.set(entry.tier, [entry]);
+      else list.push(entry);
     }
-    for (const [tier, jobs] of byTier) {
+    for (const [tier, tierEntries] of byTier) {
+      const jobs = tierEntries.map((entry) => entry.job);
       try {
         await deps.queues.queue(tier).addBulk(
-          jobs.map((job) => ({
+          tierEntries.map(({ job, data }) => ({
             name: 'job',
-            data: addJobContext(
-              // Ensembles and pipelines wait as parents on the flows queue (docs/flows.md).
-              isFlowStrategy(job.spec.strategy) ? flowParentData(job, deps.fleet, (j) => toData(j, enqueuedAt)) : toData(job, enqueuedAt),
-              job,
-              histories,
-            ),
+            data,
             opts: { jobId: job.id, ...(job.spec.priority === undefined ? {} : { priority: job.spec.priority }) },
           })),
         );

@@ -125,4 +125,39 @@ describe('cascade jobs', () => {
     const child = await h.queues.queue('large').getJob('keep-1--large');
     expect(child?.opts.removeOnComplete).toEqual({ age: 600 });
   });
+
+  it('run a job again under an id whose reservation expired while its old jobs still linger in the queues', async () => {
+    // BullMQ removes finished jobs past their age only when a later job of the same queue finishes,
+    // so a quiet fleet still holds yesterday's jobs (and their escalations) when their ids come free.
+    fleet = await startFleetHarness({
+      scenario: {
+        ...CASCADE_SCENARIO,
+        models: {
+          ...CASCADE_SCENARIO.models,
+          [MODELS.large[0]]: { answer: { rules: [{ match: '\\bagain\\b', reply: 'Again, 42.', confidence: 0.95 }, { match: '\\bhard\\b', reply: 'The answer is 42.', confidence: 0.95 }] } },
+        },
+      },
+    });
+    const h = fleet;
+    const expire = (): Promise<number> => h.redis.del(jobIndexKey(h.fleet.name, 'again-1'));
+    await h.producer.enqueue({ id: 'again-1', strategy: 'cascade', prompt: 'A hard question.' });
+    expect((await h.waitFor('again-1')).answer?.text).toBe('The answer is 42.');
+
+    // The parent was removed, its escalations linger: the new parent must not take their old answers.
+    await expire();
+    await h.queues.queue('small').remove('again-1', { removeChildren: false });
+    expect(await h.queues.queue('large').getJob('again-1--large')).toBeDefined();
+    expect(await h.producer.enqueue({ id: 'again-1', strategy: 'cascade', prompt: 'A hard question, asked again.' })).toMatchObject({ created: true });
+    const second = await h.waitFor('again-1');
+    expect(second.answer?.text).toBe('Again, 42.');
+    expect(second.attempts.map((a) => a.tier)).toEqual(['small', 'medium', 'large']);
+
+    // Everything lingers: the new job runs, it is not the old one read back.
+    await expire();
+    expect(await h.producer.enqueue({ id: 'again-1', strategy: 'cascade', prompt: 'An easy one.' })).toMatchObject({ created: true });
+    const third = await h.waitFor('again-1');
+    expect(third.answer).toMatchObject({ tier: 'small' });
+    expect(third.attempts).toHaveLength(1);
+    expect(await h.queues.queue('large').getJob('again-1--large')).toBeUndefined();
+  });
 });

@@ -9,6 +9,7 @@ import { createRedisConnection } from '../../src/queue/create-redis-connection.j
 import type { FleetQueues } from '../../src/queue/fleet-queues.js';
 import { createFlowsWorker, type FlowsWorker } from '../../src/queue/flows/create-flows-worker.js';
 import type { JobObserver, FinishedJob } from '../../src/queue/job-observer.js';
+import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 const [SMALL, SMALL_2] = MODELS.small;
@@ -377,6 +378,19 @@ describe('pipelines', () => {
     expect(result.flow).toEqual({ kind: 'pipeline', name: 'chain', policy: 'fail' });
     expect(result.attempts.map((a) => a.tier)).toEqual(['small', 'medium', 'large']);
     expect(result.costUsd).toBeCloseTo((result.steps ?? []).reduce((sum, s) => sum + s.costUsd, 0), 8);
+  });
+
+  it("run again under an id whose reservation expired: the old steps still in their queues do not answer for the new ones", async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, fleet: withFlows({ pipelines: { chain: PIPELINE } }) });
+    const h = fleet;
+    await h.producer.enqueue({ id: 'pipe-again', strategy: 'pipeline', flow: 'chain', document: 'the memo' });
+    expect((await h.waitFor('pipe-again')).answer?.text).toBe('CHECK STRUCTURE EXTRACT the memo AGAINST the memo');
+    // BullMQ removed the parent past its age; its steps linger in quieter queues.
+    await h.redis.del(jobIndexKey(h.fleet.name, 'pipe-again'));
+    await h.queues.flows.remove('pipe-again', { removeChildren: false });
+    expect(await h.producer.enqueue({ id: 'pipe-again', strategy: 'pipeline', flow: 'chain', document: 'the letter' })).toMatchObject({ created: true });
+    const again = await h.waitFor('pipe-again');
+    expect(again.steps?.map((s) => s.output)).toEqual(['EXTRACT the letter', 'STRUCTURE EXTRACT the letter', 'CHECK STRUCTURE EXTRACT the letter AGAINST the letter']);
   });
 
   it('continue a conversation: the first step gets its history, later steps only their input, and the exchange is added', async () => {

@@ -13,6 +13,7 @@ import { verifyWebhook } from '../../src/core/webhooks/sign-webhook.js';
 import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
 import type { FinishedJob } from '../../src/queue/job-observer.js';
+import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
 import type { TierJobData } from '../../src/queue/tier-job-data.js';
 import { createWebhookObserver } from '../../src/queue/webhooks/create-webhook-observer.js';
@@ -244,7 +245,7 @@ describe('webhook deliveries', () => {
 describe('the webhook observer', () => {
   const silent = pino({ level: 'silent' });
   const finished = (data: Partial<TierJobData>, rest: Partial<FinishedJob> = {}): FinishedJob => ({
-    data: { id: 'j1', tenant: 'default', ...data } as TierJobData,
+    data: { id: 'j1', tenant: 'default', enqueuedAt: 1_700_000_000_000, ...data } as TierJobData,
     state: 'completed',
     finishedAt: Date.now(),
     ...rest,
@@ -273,8 +274,8 @@ describe('the webhook observer', () => {
     await none.finished(finished({ id: 'j3', webhook: { url: 'http://h/3' } }));
 
     expect(dispatcher.sent.map((d) => [d.id, d.secret, d.event])).toEqual([
-      ['job-j1', SECRET, 'job.completed'],
-      ['job-j2', 'default-secret-0123456789', 'job.completed'],
+      ['job-j1-1700000000000', SECRET, 'job.completed'],
+      ['job-j2-1700000000000', 'default-secret-0123456789', 'job.completed'],
     ]);
     expect(log.lines()).toEqual([expect.objectContaining({ level: 40, jobId: 'j3' })]);
   });
@@ -335,12 +336,20 @@ describe('webhooks end to end', () => {
       expect(receiver.deliveries).toHaveLength(1);
 
       const [got] = receiver.deliveries;
-      expect(got?.headers).toMatchObject({ 'x-fleet-event': 'job.completed', 'x-fleet-delivery': 'job-hooked-1' });
+      expect(got?.headers).toMatchObject({ 'x-fleet-event': 'job.completed', 'x-fleet-delivery': `job-hooked-1-${String(result.enqueuedAt)}` });
       expect(verifyWebhook({ secret: SECRET, header: got?.headers['x-fleet-signature'] as string, body: got?.body ?? '' })).toBe(true);
       const body = JSON.parse(got?.body ?? '') as JobResult;
       expect(body).toEqual(await read('hooked-1'));
       expect(body).toMatchObject({ id: 'hooked-1', state: 'completed', tier: receipt.tier });
       expect(body.answer?.text).toEqual(expect.any(String));
+
+      // The id's reservation expires with its result; a later job under it gets its own delivery.
+      await redis.del(jobIndexKey(fleet.name, 'hooked-1'));
+      expect(await harness.producer.enqueue({ id: 'hooked-1', prompt: 'What is 3 + 3?', webhook: { url: receiver.url, secret: SECRET } })).toMatchObject({ created: true });
+      await until(() => receiver.deliveries.length >= 2, 'the second job\'s webhook');
+      const again = await read('hooked-1');
+      expect(again?.enqueuedAt).toBeGreaterThan(result.enqueuedAt);
+      expect(receiver.deliveries[1]?.headers['x-fleet-delivery']).toBe(`job-hooked-1-${String(again?.enqueuedAt)}`);
     } finally {
       await stop();
     }

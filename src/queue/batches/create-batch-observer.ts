@@ -32,7 +32,8 @@ export function batchAnnouncer(deps: BatchAnnouncerDeps): (batch: BatchRecord) =
     }
     const payload: Partial<BatchRecord> = { ...batch };
     delete payload.webhook;
-    await deps.webhooks.enqueue({ id: `batch-${batch.id}`, url: batch.webhook.url, secret, event: 'batch.completed', payload });
+    // The creation time tells a batch from a later one under the same id.
+    await deps.webhooks.enqueue({ id: `batch-${batch.id}-${String(batch.createdAt)}`, url: batch.webhook.url, secret, event: 'batch.completed', payload });
   };
 }
 

@@ -12,9 +12,12 @@ export interface WebhookObserverDeps {
   logger: Logger;
 }
 
-/** Delivery id of a job's one webhook; the same job never queues two. */
-export function jobDeliveryId(jobId: string): string {
-  return `job-${jobId}`;
+/**
+ * Delivery id of a job's one webhook: the same job never queues two, and a
+ * later job under the same id (once its reservation expired) gets its own.
+ */
+export function jobDeliveryId(job: { id: string; enqueuedAt: number }): string {
+  return `job-${job.id}-${String(job.enqueuedAt)}`;
 }
 
 /**
@@ -43,7 +46,7 @@ export function createWebhookObserver(deps: WebhookObserverDeps): JobObserver {
           ...(job.state === 'failed' ? { error: { message: job.failedReason ?? 'failed' } } : {}),
         } satisfies Pick<JobResult, 'id' | 'state' | 'error'>);
       await deps.dispatcher.enqueue({
-        id: jobDeliveryId(id),
+        id: jobDeliveryId(job.data),
         url: webhook.url,
         secret,
         event: job.state === 'completed' ? 'job.completed' : 'job.failed',
