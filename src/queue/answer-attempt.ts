@@ -6,7 +6,7 @@ export function answerAttempt(input: {
   tier: string;
   model: string;
   result: ModelResult;
-  outcome: Extract<AttemptOutcome, 'accepted' | 'escalated' | 'voted' | 'judged' | 'classified'>;
+  outcome: Extract<AttemptOutcome, 'accepted' | 'escalated' | 'voted' | 'undecided' | 'judged' | 'classified'>;
   /** The extracted answer, for a vote (null: none could be extracted). */
   vote?: string | null;
   /** The score behind the decision, when one was made. */

@@ -64,8 +64,11 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     fleetDir: deps.fleetDir ?? process.cwd(),
     log: deps.logger,
     now,
-    call: (tier, request, tenant) =>
-      callTierModels({ client: deps.client, breakers: deps.breakers, now }, { tier, request, tenant, throttledPauseMs: deps.fleet.workers.throttledPauseMs }),
+    call: (tier, request, tenant, signal) =>
+      callTierModels(
+        { client: deps.client, breakers: deps.breakers, now },
+        { tier, request, tenant, throttledPauseMs: deps.fleet.workers.throttledPauseMs, ...(signal === undefined ? {} : { signal }) },
+      ),
   });
 
   return async (job, token, signal) => {
@@ -78,6 +81,8 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       if ((await deps.isCancelled?.(data.id)) === true) throw new UnrecoverableError(CANCEL_REASON);
       return resumeAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, token);
     }
+    // A child (an escalation, a flow's member or step) added after its job was cancelled: the cancel could not see it.
+    if (job.id !== data.id && (await deps.isCancelled?.(data.id)) === true) throw new UnrecoverableError(CANCEL_REASON);
     // A budget spent since the job was enqueued: refused, sent to the cheapest model, or kept from climbing (budgets/enforce-budget.ts).
     if (deps.budgets !== undefined) {
       const handedToCheapest = await enforceBudget({ fleet: deps.fleet, gate: deps.budgets, queues: deps.queues, breakers: deps.breakers, log, now }, job, token, tierName);
@@ -135,7 +140,16 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     }
 
     const { result, model, fallback, failures } = answered;
-    const scoring = await scoreAnswer({ policy, data, result, tier: tierName, model });
+    let scoring;
+    try {
+      scoring = await scoreAnswer({ policy, data, result, tier: tierName, model, signal });
+    } catch (error) {
+      if (!(error instanceof TierCallError)) throw error;
+      // Cancelled while a judge graded the answer: the answer was paid for, so it stays on the record.
+      const undecided = answerAttempt({ tier: tierName, model, result, outcome: 'undecided', fallback, startedAt });
+      const attempts = [...failures, undecided, ...error.attempts];
+      return failTierCall(job, token, new TierCallError({ tier: error.tier, reason: error.reason, attempts, lastError: error.lastError }), signal, log);
+    }
     const score = scoring.score;
     const decided = await keptFromClimbing(decide(deps.fleet, data, tierName, score.confidence), data.tenant);
     const decision = scoring.note === '' ? decided : { ...decided, reason: `${decided.reason} (${scoring.note})` };

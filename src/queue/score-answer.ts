@@ -41,8 +41,8 @@ export interface AnswerScorerDeps {
   fleetDir: string;
   log: Logger;
   now: () => number;
-  /** One answer from the given tier settings (the judge's model alone), its cost counted toward `tenant`'s spend. */
-  call(tier: TierCallInput['tier'], request: TierCallInput['request'], tenant: string): Promise<TierAnswer>;
+  /** One answer from the given tier settings (the judge's model alone), its cost counted toward `tenant`'s spend; aborted with `signal`. */
+  call(tier: TierCallInput['tier'], request: TierCallInput['request'], tenant: string, signal: AbortSignal | undefined): Promise<TierAnswer>;
 }
 
 const lastUserText = (data: TierJobData): string =>
@@ -71,7 +71,7 @@ export function createAnswerScorer(deps: AnswerScorerDeps) {
     return loaded;
   };
 
-  async function judge(policy: CascadePolicy, data: TierJobData, base: ConfidenceScore): Promise<AnswerScoring> {
+  async function judge(policy: CascadePolicy, data: TierJobData, base: ConfidenceScore, signal: AbortSignal | undefined): Promise<AnswerScoring> {
     const model = policy.judge?.model ?? '';
     const tier = deps.fleet.tiers.find((t) => t.models.some((m) => m.id === model));
     if (tier === undefined) return { score: { ...base, confidence: 0 }, attempts: [], note: `judge ${model} is not in the fleet` };
@@ -82,6 +82,7 @@ export function createAnswerScorer(deps: AnswerScorerDeps) {
         { ...tier, models: tier.models.filter((m) => m.id === model) },
         { messages: [{ role: 'user', content: [{ text: prompt }] }], system: [], inference: { temperature: 0, maxTokens: 16 } },
         data.tenant,
+        signal,
       );
       const grade = parseJudgeScore(result.text);
       const confidence = grade ?? 0;
@@ -89,7 +90,8 @@ export function createAnswerScorer(deps: AnswerScorerDeps) {
       const note = grade === undefined ? `judge ${model} gave no score ("${result.text.slice(0, 40)}")` : `judge ${model} graded it ${(grade * 10).toFixed(1)}/10`;
       return { score: { ...base, confidence }, attempts: [...failures, attempt], note };
     } catch (error) {
-      if (!(error instanceof TierCallError)) throw error;
+      // Cancelled (the job, or the worker shutting down): the job stops here, it does not climb.
+      if (!(error instanceof TierCallError) || error.reason === 'cancelled') throw error;
       deps.log.warn({ judge: model, reason: error.reason }, 'the judge could not grade the answer');
       return { score: { ...base, confidence: 0 }, attempts: error.attempts, note: `judge ${model} failed: ${error.message}` };
     }
@@ -112,7 +114,15 @@ export function createAnswerScorer(deps: AnswerScorerDeps) {
     }
   }
 
-  return async (input: { policy: CascadePolicy | undefined; data: TierJobData; result: ModelResult; tier: string; model: string }): Promise<AnswerScoring> => {
+  /** Throws a `cancelled` TierCallError when `signal` aborts a judge's call. */
+  return async (input: {
+    policy: CascadePolicy | undefined;
+    data: TierJobData;
+    result: ModelResult;
+    tier: string;
+    model: string;
+    signal?: AbortSignal | undefined;
+  }): Promise<AnswerScoring> => {
     const scorer = input.policy?.scorer ?? 'self-report';
     if (scorer === 'heuristic') return { score: scoreHeuristic(input.result), attempts: [], note: 'heuristic' };
     const base = scoreConfidence(input.result);
@@ -124,7 +134,7 @@ export function createAnswerScorer(deps: AnswerScorerDeps) {
       const thresholds = thresholdsFor(deps.fleet.cascade, input.policy);
       const fixed = gradeCannotMatter({ path: input.data.path, tier: input.tier, thresholds });
       if (fixed !== undefined) return { score: plain, attempts: [], note: `${fixed}: not graded` };
-      return judge(input.policy, input.data, plain);
+      return judge(input.policy, input.data, plain, input.signal);
     }
     if (scorer === 'custom') return customScore(input.policy, input.data, plain, input.tier, input.model, input.result);
     return { score: base, attempts: [], note: '' };

@@ -76,7 +76,8 @@ export interface FleetHarness {
   workers: Map<string, TierWorker>;
   /** Observers the next started workers get (push before startWorker). */
   observers: JobObserver[];
-  startWorker(tier: string): Promise<TierWorker>;
+  /** Starts a tier's worker; on `queues` (the harness's by default), to see or change what it adds. */
+  startWorker(tier: string, queues?: FleetQueues): Promise<TierWorker>;
   read(id: string): Promise<JobResult | undefined>;
   /** Polls the read model until the job reaches one of `states`. */
   waitFor(id: string, states?: JobState[], timeoutMs?: number): Promise<JobResult>;
@@ -124,10 +125,10 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     createModelStatsObserver({ store: createModelStatsStore({ redis, fleetName: fleet.name }) }),
   ];
 
-  const startWorker = async (name: string): Promise<TierWorker> => {
+  const startWorker = async (name: string, workerQueues: FleetQueues = queues): Promise<TierWorker> => {
     const tier = fleet.tiers.find((t) => t.name === name);
     if (tier === undefined) throw new Error(`no tier ${name}`);
-    const worker = createTierWorker({ fleet, tier, connection, client, breakers, queues, logger: silent, observers: [...observers] });
+    const worker = createTierWorker({ fleet, tier, connection, client, breakers, queues: workerQueues, logger: silent, observers: [...observers] });
     await worker.worker.waitUntilReady();
     workers.set(name, worker);
     return worker;

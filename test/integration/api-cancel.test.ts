@@ -48,6 +48,29 @@ describe('DELETE /v1/jobs/:id', () => {
     expect(result.state).toBe('cancelled');
   });
 
+  it("aborts a judge's call too: the job ends cancelled and never climbs", async () => {
+    const [judge] = [MODELS.medium[1]];
+    h = await startApiHarness({
+      scenario: { ...SLOW_HARD, models: { ...SLOW_HARD.models, [judge]: { latency: { baseMs: 30_000 } } } },
+      fleet: (input) => {
+        input.cascade = { thresholds: { small: 0.7, medium: 0.7 }, policies: [{ tasks: ['qa'], scorer: 'judge', judge: { model: judge } }] };
+      },
+    });
+    await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-judge', task: 'qa', strategy: 'cascade', prompt: 'Hi.' } });
+    const emulator = h.fleet.emulator.state.stats;
+    // The emulator counts a call when it answers: small has answered, the judge's call is under way.
+    await expect.poll(() => emulator.snapshot().models[MODELS.small[0]]?.calls ?? 0).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-judge', headers: auth('acme') })).json()).toMatchObject({ state: 'cancelling' });
+    const result = await h.fleet.waitFor('c-judge', ['cancelled', 'completed', 'failed'], 5_000);
+    expect(result.state).toBe('cancelled');
+    expect(result.attempts.map((a) => [a.model, a.outcome])).toEqual([
+      [MODELS.small[0], 'undecided'],
+      [judge, 'error'],
+    ]);
+    expect(await h.fleet.queues.queue('medium').count()).toBe(0);
+  });
+
   it('answers 409 for a finished job and 404 for another tenant', async () => {
     h = await startApiHarness();
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-done', tier: 'small', prompt: 'Hi.' } });

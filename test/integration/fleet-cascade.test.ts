@@ -1,6 +1,8 @@
 import calculateSlot from 'cluster-key-slot';
 import { afterEach, describe, expect, it } from 'vitest';
+import { cancelJob, type CancelOutcome } from '../../src/queue/cancel-job.js';
 import { fleetPrefix, jobIndexKey } from '../../src/queue/queue-names.js';
+import { aroundAdd } from '../helpers/around-add.js';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 /** Small and medium models are unsure about "hard" questions; the large tier is sure. */
@@ -103,6 +105,26 @@ describe('cascade jobs', () => {
     expect(keys.some((k) => k.includes('tier-large'))).toBe(true);
     expect(keys.some((k) => k.includes('job-index'))).toBe(true);
     expect(new Set(keys.map((k) => calculateSlot(k))).size).toBe(1);
+  });
+
+  it('call no higher tier when the cancel lands as the job escalates (the cancel could not see the child yet)', async () => {
+    fleet = await startFleetHarness({ scenario: CASCADE_SCENARIO, workers: ['medium', 'large'] });
+    const h = fleet;
+    let outcome: CancelOutcome | undefined;
+    // The client cancels just as the small worker adds the escalation: the child is not in its queue yet.
+    await h.startWorker(
+      'small',
+      aroundAdd(h.queues, async (add) => {
+        outcome ??= await cancelJob({ fleetName: h.fleet.name, queues: h.queues, redis: h.redis, keepSeconds: 60 }, 'esc-race');
+        return add();
+      }),
+    );
+    await h.producer.enqueue({ id: 'esc-race', strategy: 'cascade', prompt: 'A hard question.' });
+    const result = await h.waitFor('esc-race', ['cancelled', 'completed', 'failed']);
+    expect(outcome).toEqual({ state: 'cancelling' });
+    expect(result).toMatchObject({ state: 'cancelled', error: { message: 'cancelled by client' } });
+    const calls = h.emulator.state.stats.snapshot().models;
+    expect([calls[MODELS.medium[0]]?.calls, calls[MODELS.large[0]]?.calls]).toEqual([undefined, undefined]);
   });
 
   it('keep a result for the configured retention, and the id reserved as long', async () => {

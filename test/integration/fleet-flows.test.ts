@@ -10,6 +10,7 @@ import type { FleetQueues } from '../../src/queue/fleet-queues.js';
 import { createFlowsWorker, type FlowsWorker } from '../../src/queue/flows/create-flows-worker.js';
 import type { JobObserver, FinishedJob } from '../../src/queue/job-observer.js';
 import { jobIndexKey } from '../../src/queue/queue-names.js';
+import { aroundAdd } from '../helpers/around-add.js';
 import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 const [SMALL, SMALL_2] = MODELS.small;
@@ -61,22 +62,6 @@ function startFlowsWorker(h: FleetHarness, queues: FleetQueues, more: { baseDir?
     connection.disconnect();
   });
   return worker;
-}
-
-/** The fleet's queues with every tier queue's `add` run through `around`, which calls `add` itself (or not). */
-function aroundAdd(queues: FleetQueues, around: (add: () => Promise<unknown>) => Promise<unknown>): FleetQueues {
-  return {
-    ...queues,
-    queue(tier) {
-      const queue = queues.queue(tier);
-      return new Proxy(queue, {
-        get(target, prop, receiver) {
-          if (prop !== 'add') return Reflect.get(target, prop, receiver) as unknown;
-          return (...args: Parameters<typeof queue.add>) => around(() => target.add(...args));
-        },
-      });
-    },
-  };
 }
 
 const calls = (h: FleetHarness, model: string): number => h.emulator.state.stats.snapshot().models[model]?.calls ?? 0;

@@ -8,13 +8,14 @@ import type { StopReason, TokenUsage } from '../model-result.js';
  * - `classified`: labelled the job's task type for the classifier router;
  * - `judged`: a judge model graded another call's answer (the grade is `confidence`);
  * - `voted`: answered as one voter of an agreement cascade whose decision another vote settled;
+ * - `undecided`: answered, but the job was cancelled while a judge graded the answer;
  * - `error`: the call failed (see `error`);
  * - `breaker-open`: not called, because the model's breaker was open;
  * - `skipped`: not called, because the request does not fit the model's context window (see `note`);
  * - `refused`: answered, but a guardrail or content filter withheld the answer (see `stopReason`);
  *   a content-policy fallback was asked instead.
  */
-export type AttemptOutcome = 'accepted' | 'escalated' | 'voted' | 'judged' | 'classified' | 'error' | 'breaker-open' | 'skipped' | 'refused';
+export type AttemptOutcome = 'accepted' | 'escalated' | 'voted' | 'undecided' | 'judged' | 'classified' | 'error' | 'breaker-open' | 'skipped' | 'refused';
 
 /** One model call (or skipped call) made for a job, on any tier. */
 export interface Attempt {
@@ -45,5 +46,5 @@ export interface Attempt {
 
 /** Whether the call got an answer (kept, escalated past, or counted as a vote). */
 export function gotAnswer(attempt: Attempt): boolean {
-  return attempt.outcome === 'accepted' || attempt.outcome === 'escalated' || attempt.outcome === 'voted' || attempt.outcome === 'judged' || attempt.outcome === 'classified';
+  return attempt.outcome === 'accepted' || attempt.outcome === 'escalated' || attempt.outcome === 'voted' || attempt.outcome === 'undecided' || attempt.outcome === 'judged' || attempt.outcome === 'classified';
 }

@@ -81,6 +81,7 @@ function summarizeAttempts(tier: string, model: string, attempts: readonly Attem
         row.escalations += 1;
         break;
       case 'voted':
+      case 'undecided':
         row.answered += 1;
         break;
       case 'error':
