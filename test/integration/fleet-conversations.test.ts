@@ -228,4 +228,31 @@ describe('GET and DELETE /v1/conversations/:id', () => {
     expect((await api.app.inject({ method: 'GET', url: '/v1/conversations/chat-api', headers: auth('acme') })).statusCode).toBe(404);
     expect((await api.app.inject({ method: 'DELETE', url: '/v1/conversations/chat-api', headers: auth('acme') })).statusCode).toBe(404);
   });
+
+  it('stay forgotten when a job enqueued before the forget finishes after it; a later job starts afresh', async () => {
+    const slowMedium = { ...SCENARIO.models[MODELS.medium[0]], latency: { baseMs: 1_000 } };
+    api = await startApiHarness({ scenario: { ...SCENARIO, models: { ...SCENARIO.models, [MODELS.medium[0]]: slowMedium } } });
+    const h = api;
+    const post = (id: string, tier: string, prompt: string) =>
+      h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id, conversation: 'chat-f', tier, prompt } });
+    await post('f-1', 'large', 'Hello.');
+    await h.fleet.waitFor('f-1');
+    await waitForTurns(h.fleet, 'acme', 'chat-f', 1);
+
+    await post('f-2', 'medium', 'Remember my card number.');
+    await h.fleet.waitFor('f-2', ['active']);
+    expect((await h.app.inject({ method: 'DELETE', url: '/v1/conversations/chat-f', headers: auth('acme') })).statusCode).toBe(204);
+    expect((await h.fleet.waitFor('f-2')).state).toBe('completed');
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the conversation observer runs just after the job completes
+    expect((await h.app.inject({ url: '/v1/conversations/chat-f', headers: auth('acme') })).statusCode).toBe(404);
+
+    await post('f-3', 'large', 'Fresh start.');
+    expect((await h.fleet.waitFor('f-3')).conversation).toEqual({ id: 'chat-f', historyTurns: 0, historyMessages: 0 });
+    await waitForTurns(h.fleet, 'acme', 'chat-f', 1);
+    const kept = (await h.app.inject({ url: '/v1/conversations/chat-f', headers: auth('acme') })).json<{ messages: unknown[] }>();
+    expect(kept.messages).toEqual([
+      { role: 'user', content: [{ text: 'Fresh start.' }] },
+      { role: 'assistant', content: [{ text: 'Fresh start.' }] },
+    ]);
+  });
 });

@@ -18,11 +18,15 @@ export interface ConversationStore {
   history(tenant: string, id: string): Promise<ConversationTurn[]>;
   /** Several histories in one round trip, by `tenant` and `id` (see `historyKey`). */
   histories(refs: readonly ConversationRefKey[]): Promise<Map<string, ConversationTurn[]>>;
-  /** Adds one exchange, drops those beyond `maxTurns` and restarts the expiry. */
-  append(tenant: string, id: string, turn: ConversationTurn): Promise<void>;
+  /**
+   * Adds one exchange, drops those beyond `maxTurns` and restarts the expiry;
+   * false, and nothing added, when the conversation was forgotten at or after
+   * `enqueuedAt` (the job that gave the exchange was already under way).
+   */
+  append(tenant: string, id: string, turn: ConversationTurn, enqueuedAt: number): Promise<boolean>;
   /** Seconds until the conversation expires; undefined when none is kept. */
   expiresIn(tenant: string, id: string): Promise<number | undefined>;
-  /** Forgets a conversation; false when there was none. */
+  /** Forgets a conversation, also for jobs in it still under way; false when none was kept. */
   forget(tenant: string, id: string): Promise<boolean>;
 }
 
@@ -30,7 +34,18 @@ export interface ConversationStoreDeps {
   redis: Redis;
   fleetName: string;
   limits: HistoryLimits & { ttlSeconds: number };
+  now?: () => number;
 }
+
+/** KEYS: the conversation, its forget mark; ARGV: the exchange, maxTurns, ttl seconds, the job's enqueue time. */
+const APPEND_UNLESS_FORGOTTEN = `
+local forgotten = redis.call('GET', KEYS[2])
+if forgotten and tonumber(forgotten) >= tonumber(ARGV[4]) then return 0 end
+redis.call('RPUSH', KEYS[1], ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
 
 export const historyKey = (ref: ConversationRefKey): string => `${ref.tenant}\u0000${ref.id}`;
 
@@ -50,7 +65,9 @@ function parseTurns(items: readonly string[], limits: HistoryLimits): Conversati
 /** Conversation histories in Redis under the fleet's prefix, per tenant and conversation id. */
 export function createConversationStore(deps: ConversationStoreDeps): ConversationStore {
   const { redis, fleetName, limits } = deps;
+  const now = deps.now ?? Date.now;
   const key = (tenant: string, id: string): string => conversationKey(fleetName, tenant, id);
+  const forgottenKey = (tenant: string, id: string): string => `${key(tenant, id)}:forgotten`;
   return {
     async history(tenant, id) {
       return parseTurns(await redis.lrange(key(tenant, id), -limits.maxTurns, -1), limits);
@@ -69,24 +86,29 @@ export function createConversationStore(deps: ConversationStoreDeps): Conversati
       });
       return out;
     },
-    async append(tenant, id, turn) {
-      const k = key(tenant, id);
-      const replies = await redis
-        .multi()
-        .rpush(k, JSON.stringify(turn))
-        .ltrim(k, -limits.maxTurns, -1)
-        .expire(k, limits.ttlSeconds)
-        .exec();
-      if (replies === null) throw new Error('conversation: the transaction was discarded');
-      const failed = replies.find(([error]) => error !== null);
-      if (failed?.[0]) throw failed[0];
+    async append(tenant, id, turn, enqueuedAt) {
+      const added = await redis.eval(
+        APPEND_UNLESS_FORGOTTEN,
+        2,
+        key(tenant, id),
+        forgottenKey(tenant, id),
+        JSON.stringify(turn),
+        limits.maxTurns,
+        limits.ttlSeconds,
+        enqueuedAt,
+      );
+      return added === 1;
     },
     async expiresIn(tenant, id) {
       const ttl = await redis.ttl(key(tenant, id));
       return ttl < 0 ? undefined : ttl;
     },
     async forget(tenant, id) {
-      return (await redis.del(key(tenant, id))) > 0;
+      // The mark outlives any job that read the history before it: a job lasts less than a conversation is kept.
+      const replies = await redis.multi().del(key(tenant, id)).set(forgottenKey(tenant, id), now(), 'EX', limits.ttlSeconds).exec();
+      const [error, removed] = replies?.[0] ?? [new Error('conversation: the transaction was discarded'), 0];
+      if (error !== null) throw error;
+      return removed === 1;
     },
   };
 }

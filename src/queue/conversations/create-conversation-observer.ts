@@ -5,7 +5,8 @@ import type { ConversationStore } from './conversation-store.js';
 /**
  * Adds a completed job's exchange to its conversation: the job's own
  * messages (its request after the history it was given) and the final
- * answer, whichever tier and model gave it. A failed job adds nothing.
+ * answer, whichever tier and model gave it. A failed job adds nothing, nor
+ * does one enqueued before its conversation was forgotten.
  */
 export function createConversationObserver(deps: { store: ConversationStore }): JobObserver {
   return {
@@ -14,7 +15,7 @@ export function createConversationObserver(deps: { store: ConversationStore }): 
       const { data, outcome } = job;
       if (data.conversation === undefined || job.state !== 'completed' || outcome === undefined) return;
       const own = data.request.messages.slice(data.conversation.historyMessages);
-      await deps.store.append(data.tenant, data.conversation.id, turnOf(own, outcome.answer.text));
+      await deps.store.append(data.tenant, data.conversation.id, turnOf(own, outcome.answer.text), data.enqueuedAt);
     },
   };
 }
