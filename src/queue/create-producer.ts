@@ -30,6 +30,8 @@ export interface EnqueueReceipt {
   route: RouteDecision;
   /** False when a job with this id already existed; nothing new was enqueued. */
   created: boolean;
+  /** The batch of the job that already existed, when it belongs to one. */
+  batchId?: string;
 }
 
 /** A job validated and routed, ready to enqueue. */
@@ -130,10 +132,15 @@ export function createProducer(deps: ProducerDeps): Producer {
     const tier = await deps.redis.get(key(job.id));
     if (tier === null) return undefined;
     const found = await deps.queues.queue(tier).getJob(job.id);
-    if (found !== undefined) return { id: job.id, tier, route: found.data.route, created: false };
-    const cancelled = await deps.redis.get(cancelMarkerKey(deps.fleet.name, job.id));
-    if (cancelled === null) return undefined;
-    return { id: job.id, tier, route: (JSON.parse(cancelled) as CancelMarker).data.route, created: false };
+    const kept = found?.data ?? (await cancelledData(job.id));
+    if (kept === undefined) return undefined;
+    return { id: job.id, tier, route: kept.route, created: false, ...(kept.batchId === undefined ? {} : { batchId: kept.batchId }) };
+  }
+
+  /** What a cancelled job's marker keeps of it, while it is kept. */
+  async function cancelledData(id: string): Promise<CancelMarker['data'] | undefined> {
+    const cancelled = await deps.redis.get(cancelMarkerKey(deps.fleet.name, id));
+    return cancelled === null ? undefined : (JSON.parse(cancelled) as CancelMarker).data;
   }
 
   async function addChunk(chunk: readonly PreparedJob[]): Promise<EnqueueReceipt[]> {

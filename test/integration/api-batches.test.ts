@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createBatchStore } from '../../src/queue/batches/batch-store.js';
 import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { auth, KEYS, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 
@@ -172,6 +173,28 @@ describe('a batch reusing job ids of an earlier one', () => {
     expect(second.json()).toMatchObject({ accepted: 2, duplicates: 1 });
     const done = await pollBatch(h, 'dup-b');
     expect(done).toMatchObject({ total: 1, counts: { completed: 1, pending: 0 } });
+  });
+});
+
+describe('a batch whose submission died part-way', () => {
+  it('is carried on by the client sending it again under its id: every document runs once, and the batch finishes with them all', async () => {
+    h = await startApiHarness();
+    const batches = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600 });
+    // The first submission created the batch and enqueued 2 of its 5 documents, then its API process died.
+    await batches.create({ id: 'crash-1', tenant: 'acme' });
+    for (const at of [0, 1]) await h.fleet.producer.enqueue({ id: `crash-1-${String(at)}`, tenant: 'acme', batchId: 'crash-1', prompt: `Document ${String(at)}.` });
+    await h.fleet.waitFor('crash-1-1');
+
+    const again = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'crash-1', documents: docs(5) } });
+    expect(again.statusCode).toBe(202);
+    expect(again.json()).toMatchObject({ batchId: 'crash-1', accepted: 5, duplicates: 0, enqueued: true });
+    const done = await pollBatch(h, 'crash-1');
+    expect(done).toMatchObject({ total: 5, counts: { completed: 5, failed: 0, pending: 0 } });
+    const lines = (await h.app.inject({ url: '/v1/batches/crash-1/results', headers: auth('acme') })).body.trim().split('\n');
+    expect(lines.map((line) => (JSON.parse(line) as { id: string; state: string }).state)).toEqual(Array.from({ length: 5 }, () => 'completed'));
+    // Sent once more after it opened: the batch as it stands, nothing enqueued again.
+    const late = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'crash-1', documents: docs(5) } });
+    expect(late.json()).toMatchObject({ batchId: 'crash-1', created: false, accepted: 5 });
   });
 });
 

@@ -32,8 +32,8 @@ export interface FinishReport {
 
 export interface BatchStore {
   create(batch: { id: string; tenant: string; webhook?: BatchRecord['webhook'] }): Promise<boolean>;
-  /** Appends job ids in input order. */
-  appendJobs(batchId: string, jobIds: readonly string[]): Promise<void>;
+  /** Sets the batch's job ids, in input order (a submission carried on again sets them anew). */
+  setJobs(batchId: string, jobIds: readonly string[]): Promise<void>;
   /** Marks the batch open with its counts; finishes it at once when its jobs are all done already. */
   open(batchId: string, counts: { total: number; refused: number }): Promise<{ batch: BatchRecord | undefined; batchFinished: boolean }>;
   get(batchId: string): Promise<BatchRecord | undefined>;
@@ -91,10 +91,11 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
         .exec();
       return true;
     },
-    async appendJobs(batchId, jobIds) {
-      if (jobIds.length === 0) return;
+    async setJobs(batchId, jobIds) {
       const k = keys(batchId);
-      await deps.redis.multi().rpush(k.jobs, ...jobIds).expire(k.jobs, BATCH_TTL_SECONDS).exec();
+      const write = deps.redis.multi().del(k.jobs);
+      if (jobIds.length > 0) write.rpush(k.jobs, ...jobIds).expire(k.jobs, BATCH_TTL_SECONDS);
+      await write.exec();
     },
     async open(batchId, counts) {
       await deps.redis.hset(keys(batchId).hash, { status: 'open', total: counts.total, refused: counts.refused });

@@ -80,7 +80,11 @@ export async function submitBatch(
   if (!created) {
     const batch = await deps.batches.get(batchId);
     if (batch?.tenant !== submission.tenant) throw new BatchConflictError(`batch id "${batchId}" is in use`);
-    return { batchId, created: false, accepted: batch.total, duplicates: 0, refusedCount: batch.refused, refused: [], enqueued: true, batch };
+    // Still enqueueing: an earlier submission of it stopped part-way (its API process died, say), or is still running;
+    // this one carries it on, and jobs it finds already enqueued for the batch stay the batch's.
+    if (batch.status !== 'enqueueing') {
+      return { batchId, created: false, accepted: batch.total, duplicates: 0, refusedCount: batch.refused, refused: [], enqueued: true, batch };
+    }
   }
 
   const prepared: PreparedJob[] = [];
@@ -104,23 +108,24 @@ export async function submitBatch(
       }
     }
   } catch (error) {
-    // The body could not be read to its end (over the size limit, say): nothing was enqueued, and the id stays free for a retry.
-    await deps.batches.discard(batchId);
+    // The body could not be read to its end (over the size limit, say): nothing was enqueued, and the id stays free for a retry
+    // (unless an earlier submission enqueued some of it: then it stays, to be carried on).
+    if (created) await deps.batches.discard(batchId);
     throw error;
   }
 
   const report = { batchId, created: true, accepted: prepared.length, refusedCount, refused };
   if (submission.allOrNothing && refusedCount > 0) {
     // Refused whole: nothing was enqueued, so the corrected batch may come again under the same id.
-    await deps.batches.discard(batchId);
+    if (created) await deps.batches.discard(batchId);
     return { ...report, duplicates: 0, enqueued: false };
   }
   const receipts = await deps.producer.enqueuePrepared(prepared);
   // A job whose id existed already belongs to whoever enqueued it first (another batch, or a single job):
   // this batch neither lists nor waits for it, so it can finish.
-  const fresh = new Set(receipts.filter((r) => r.created).map((r) => r.id));
+  const fresh = new Set(receipts.filter((r) => r.created || r.batchId === batchId).map((r) => r.id));
   const own = prepared.filter((job) => fresh.has(job.id)).map((job) => job.id);
-  await deps.batches.appendJobs(batchId, own);
+  await deps.batches.setJobs(batchId, own);
   const { batch, batchFinished } = await deps.batches.open(batchId, { total: own.length, refused: refusedCount });
   // Every job finished while the batch was still being enqueued: nobody else will announce it.
   if (batchFinished && batch !== undefined) await deps.onBatchFinished?.(batch);
