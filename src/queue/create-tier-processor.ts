@@ -15,7 +15,7 @@ import type { BudgetGate } from './budgets/budget-gate.js';
 import { enforceBudget } from './budgets/enforce-budget.js';
 import { CANCEL_REASON } from './cancel-job.js';
 import { classifyJob } from './classify-job.js';
-import { escalate, resumeAfterChild } from './escalate-job.js';
+import { escalate, failCancelledAfterChild, resumeAfterChild } from './escalate-job.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { tierCallExtras } from './tier-call-extras.js';
 import type { TierJob, TierJobData } from './tier-job-data.js';
@@ -23,6 +23,9 @@ import { createAnswerScorer } from './score-answer.js';
 import { voteOnTier } from './vote-on-tier.js';
 
 export type { TierJob } from './tier-job-data.js';
+
+/** Throttled rounds add their calls to a job's attempts until it holds this many. */
+const MAX_KEPT_ATTEMPTS = 100;
 
 /** The reason a worker aborts its in-flight calls when its shutdown grace period runs out. */
 export const SHUTDOWN_REASON = 'worker shutting down';
@@ -78,7 +81,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     if (data.escalation !== undefined) {
       // A cancelled escalation resumes with its child gone: the marker says why. (Waiting jobs are
       // removed and running ones aborted directly, so no other run needs this read.)
-      if ((await deps.isCancelled?.(data.id)) === true) throw new UnrecoverableError(CANCEL_REASON);
+      if ((await deps.isCancelled?.(data.id)) === true) return failCancelledAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, CANCEL_REASON);
       return resumeAfterChild({ fleet: deps.fleet, queues: deps.queues, log }, job, token);
     }
     // A child (an escalation, a flow's member or step) added after its job was cancelled: the cancel could not see it.
@@ -208,6 +211,9 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
     log: Logger,
   ): Promise<never> {
     if (error.reason === 'all-throttled') {
+      // The throttled calls stay on the record (and reach the statistics), up to a bound: a long storm must not bloat the job.
+      const kept = job.data.attempts.length;
+      if (kept < MAX_KEPT_ATTEMPTS) await job.updateData({ ...job.data, attempts: [...job.data.attempts, ...error.attempts.slice(0, MAX_KEPT_ATTEMPTS - kept)] });
       const pauseMs = error.retryAfterMs ?? deps.fleet.workers.throttledPauseMs;
       log.warn({ pauseMs }, 'every model of the tier is throttled or open; the queue pauses');
       await deps.queues.queue(tierName).rateLimit(pauseMs);

@@ -67,6 +67,23 @@ async function waitForChild(deps: EscalationDeps, job: TierJob, token: string): 
   return resumeAfterChild(deps, job, token);
 }
 
+/**
+ * Ends an escalated job whose client cancelled it, keeping the attempts of
+ * the chain below it (the child's, which hold the job's own too): they were
+ * paid for.
+ */
+export async function failCancelledAfterChild(deps: EscalationDeps, job: TierJob, reason: string): Promise<never> {
+  const escalation = job.data.escalation;
+  if (escalation !== undefined) {
+    const values = await job.getChildrenValues<TierOutcome>();
+    const done = Object.entries(values).find(([key]) => key.endsWith(`:${escalation.childId}`))?.[1];
+    const child = done === undefined ? await deps.queues.queue(escalation.toTier).getJob(escalation.childId) : undefined;
+    const attempts = done?.attempts ?? child?.data.attempts;
+    if (attempts !== undefined && attempts.length > job.data.attempts.length) await job.updateData({ ...job.data, attempts });
+  }
+  throw new UnrecoverableError(reason);
+}
+
 /** Reads the finished child's outcome; completes with its answer, or ends the job as configured when it failed. */
 export async function resumeAfterChild(deps: EscalationDeps, job: TierJob, token: string): Promise<TierOutcome> {
   const escalation = job.data.escalation;

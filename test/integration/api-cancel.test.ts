@@ -46,6 +46,11 @@ describe('DELETE /v1/jobs/:id', () => {
     expect((await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-esc', headers: auth('acme') })).json()).toMatchObject({ state: 'cancelling' });
     const result = await h.fleet.waitFor('c-esc', ['cancelled', 'completed', 'failed'], 5_000);
     expect(result.state).toBe('cancelled');
+    // The calls of every tier it climbed through stay on the record, the aborted one included.
+    expect(result.attempts.map((a) => [a.tier, a.outcome, a.error?.kind])).toEqual([
+      ['small', 'escalated', undefined],
+      ['medium', 'error', 'cancelled'],
+    ]);
   });
 
   it("aborts a judge's call too: the job ends cancelled and never climbs", async () => {

@@ -254,5 +254,12 @@ describe('GET and DELETE /v1/conversations/:id', () => {
       { role: 'user', content: [{ text: 'Fresh start.' }] },
       { role: 'assistant', content: [{ text: 'Fresh start.' }] },
     ]);
+
+    // A DELETE that finds nothing (the first exchange is still running) forgets nothing: that exchange is kept.
+    await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'g-1', conversation: 'chat-g', tier: 'medium', prompt: 'My order is 18-2231.' } });
+    await h.fleet.waitFor('g-1', ['active']);
+    expect((await h.app.inject({ method: 'DELETE', url: '/v1/conversations/chat-g', headers: auth('acme') })).statusCode).toBe(404);
+    await h.fleet.waitFor('g-1');
+    await waitForTurns(h.fleet, 'acme', 'chat-g', 1);
   });
 });

@@ -93,6 +93,10 @@ describe('tier workers', () => {
     expect(result.state).toBe('completed');
     const job = await fleet.queues.queue('small').getJob('wait-1');
     expect(job?.attemptsMade).toBe(1); // the throttled rounds did not count against jobAttempts (2)
+    // Every throttled call stays on the record (and so reaches the statistics), before the answer.
+    const throttled = result.attempts.filter((a) => a.error?.kind === 'throttled').length;
+    expect(throttled).toBe(calls(fleet, MODELS.small[0]) + calls(fleet, MODELS.small[1]) - 1);
+    expect(result.attempts.at(-1)?.outcome).toBe('accepted');
   });
 
   it("hold the tier's other jobs back while its queue pauses for throttling, on every worker", async () => {

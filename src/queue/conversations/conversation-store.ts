@@ -37,6 +37,13 @@ export interface ConversationStoreDeps {
   now?: () => number;
 }
 
+/** KEYS: the conversation, its forget mark; ARGV: now, ttl seconds. Marks only a conversation that was kept: a 404 forgets nothing. */
+const FORGET = `
+local removed = redis.call('DEL', KEYS[1])
+if removed == 1 then redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2]) end
+return removed
+`;
+
 /** KEYS: the conversation, its forget mark; ARGV: the exchange, maxTurns, ttl seconds, the job's enqueue time. */
 const APPEND_UNLESS_FORGOTTEN = `
 local forgotten = redis.call('GET', KEYS[2])
@@ -105,9 +112,7 @@ export function createConversationStore(deps: ConversationStoreDeps): Conversati
     },
     async forget(tenant, id) {
       // The mark outlives any job that read the history before it: a job lasts less than a conversation is kept.
-      const replies = await redis.multi().del(key(tenant, id)).set(forgottenKey(tenant, id), now(), 'EX', limits.ttlSeconds).exec();
-      const [error, removed] = replies?.[0] ?? [new Error('conversation: the transaction was discarded'), 0];
-      if (error !== null) throw error;
+      const removed = await redis.eval(FORGET, 2, key(tenant, id), forgottenKey(tenant, id), now(), limits.ttlSeconds);
       return removed === 1;
     },
   };
