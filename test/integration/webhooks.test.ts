@@ -10,6 +10,7 @@ import { createBedrockModelClient } from '../../src/converse/bedrock-model-clien
 import type { JobResult } from '../../src/core/job/job-result.js';
 import { priceTable } from '../../src/core/price-table.js';
 import { verifyWebhook } from '../../src/core/webhooks/sign-webhook.js';
+import { CANCEL_REASON } from '../../src/queue/cancel-job.js';
 import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
 import type { FinishedJob } from '../../src/queue/job-observer.js';
@@ -288,6 +289,13 @@ describe('the webhook observer', () => {
       event: 'job.failed',
       payload: { id: 'j1', state: 'failed', error: { message: 'every model failed' } },
     });
+  });
+
+  it('names a job its client cancelled while it ran job.cancelled, not job.failed', async () => {
+    const dispatcher = fakeDispatcher();
+    const observer = createWebhookObserver({ dispatcher, defaultSecret: SECRET, readResult: () => Promise.resolve(undefined), logger: silent });
+    await observer.finished(finished({ webhook: { url: 'http://h/1' } }, { state: 'failed', failedReason: CANCEL_REASON }));
+    expect(dispatcher.sent[0]).toMatchObject({ event: 'job.cancelled', payload: { id: 'j1', state: 'cancelled' } });
   });
 });
 

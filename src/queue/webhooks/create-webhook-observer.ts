@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobResult } from '../../core/job/job-result.js';
+import { CANCEL_REASON } from '../cancel-job.js';
 import type { FinishedJob, JobObserver } from '../job-observer.js';
 import type { WebhookDispatcher } from './webhook-queue.js';
 
@@ -22,7 +23,7 @@ export function jobDeliveryId(job: { id: string; enqueuedAt: number }): string {
 
 /**
  * Queues a webhook when a client's job that asked for one finishes: event
- * `job.completed` or `job.failed`, body the job's result as the read model
+ * `job.completed`, `job.failed` or `job.cancelled` (cancelled while it ran), body the job's result as the read model
  * shows it. A job with no secret of its own, in a fleet with no default
  * secret, gets no webhook (unsigned deliveries are never sent).
  */
@@ -38,18 +39,19 @@ export function createWebhookObserver(deps: WebhookObserverDeps): JobObserver {
         log.warn({ jobId: id }, 'webhook skipped: the job names no secret and the fleet has no default webhook secret');
         return;
       }
+      const cancelled = job.state === 'failed' && job.failedReason === CANCEL_REASON;
       const payload: unknown =
         (await deps.readResult(id)) ??
         ({
           id,
-          state: job.state,
+          state: cancelled ? 'cancelled' : job.state,
           ...(job.state === 'failed' ? { error: { message: job.failedReason ?? 'failed' } } : {}),
         } satisfies Pick<JobResult, 'id' | 'state' | 'error'>);
       await deps.dispatcher.enqueue({
         id: jobDeliveryId(job.data),
         url: webhook.url,
         secret,
-        event: job.state === 'completed' ? 'job.completed' : 'job.failed',
+        event: job.state === 'completed' ? 'job.completed' : cancelled ? 'job.cancelled' : 'job.failed',
         payload,
       });
     },
