@@ -27,6 +27,8 @@ export const modelIdSchema = z
 export const priceSchema = z.strictObject({
   inputPer1k: z.number().nonnegative(),
   outputPer1k: z.number().nonnegative(),
+  cacheReadPer1k: z.number().nonnegative().optional(),
+  cacheWritePer1k: z.number().nonnegative().optional(),
 });
 
 export const modelLimitsSchema = z.strictObject({
