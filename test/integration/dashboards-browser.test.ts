@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSpendStore } from '../../src/queue/budgets/spend-store.js';
+import { createStatsObserver } from '../../src/queue/stats/create-stats-observer.js';
 import { ADMIN_KEY, startDashboardFleet, type DashboardFleet } from '../helpers/dashboard-fleet.js';
+import { MODELS } from '../helpers/fleet-harness.js';
 
 /** Debian's Chromium (`apt-get install chromium`); Playwright never downloads a browser here. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -29,12 +31,18 @@ describe('dashboards in a browser', () => {
     fleet = await startDashboardFleet({
       fleet: (input) => {
         input.budgets = { tenants: { acme: 0.5 } };
+        input.flows = { ensembles: { pair: { members: [{ model: MODELS.small[0] }, { model: MODELS.medium[0] }], combine: 'vote', extractor: { kind: 'choice', letters: 'ABCD' } } } };
       },
+      scenario: { defaults: { answer: { mode: 'plausible', outputTokens: 10, rules: [{ match: 'which letter', reply: 'B' }] } } },
     });
     const { app, harness } = fleet;
+    // The harness's flows worker tells the observers in this list when a flow ends.
+    harness.observers.push(createStatsObserver({ redis: harness.redis, fleetName: harness.fleet.name }));
     await createSpendStore({ redis: harness.redis, fleetName: harness.fleet.name, period: 'day' }).add('acme', 0.75, Date.now());
     await harness.producer.enqueue({ id: 'browser-job-1', tenant: 'acme', prompt: 'What is 2 + 2?', tier: 'small' });
     expect((await harness.waitFor('browser-job-1')).state).toBe('completed');
+    await harness.producer.enqueue({ id: 'browser-flow-1', tenant: 'acme', strategy: 'ensemble', flow: 'pair', prompt: 'Quiz: which letter?' });
+    expect((await harness.waitFor('browser-flow-1')).state).toBe('completed');
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
@@ -55,6 +63,14 @@ describe('dashboards in a browser', () => {
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.textContent()).toContain('completed');
     expect(await row.textContent()).toContain('acme');
+
+    // The ensemble counts under the entry tier flows: its own row in the tiers table, and in the totals.
+    const flowsRow = page.locator('#tiers tr[data-tier="flows"]');
+    await page.locator('#recent-jobs tr[data-job-id="browser-flow-1"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => flowsRow.locator('td').allTextContents()).toEqual(['flows', '0', '0', '0', '1', '0', '0', '–', '–', '–']);
+    expect(await page.locator('#total-jobs').textContent()).toBe('2');
+    expect(await page.locator('#total-failed').textContent()).toBe('0');
+    expect(await page.locator('#total-cancelled').textContent()).toBe('0');
 
     // The budgets panel: acme's budget is spent, so its jobs go to the cheapest model (its spend: $0.75 and the job's call).
     const acme = page.locator('#budgets tr[data-budget="tenant:acme"]');

@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { LightMyRequestResponse } from 'fastify';
 import type { FleetBudgetReport } from '../../src/core/budgets/budget-report.js';
 import { createSpendStore } from '../../src/queue/budgets/spend-store.js';
+import { cancelJob } from '../../src/queue/cancel-job.js';
+import { createStatsObserver } from '../../src/queue/stats/create-stats-observer.js';
 import type { FleetStats } from '../../src/queue/stats/read-fleet-stats.js';
 import { createBreakerStatePublisher } from '../../src/resilience/breaker-state-publisher.js';
 import { ADMIN_KEY, USER_KEY, startDashboardFleet, type DashboardFleet } from '../helpers/dashboard-fleet.js';
@@ -227,6 +229,74 @@ describe('dashboards: fleet statistics', () => {
     expect(small).toMatchObject({ jobs: { completed: 1, failed: 0 }, escalations: 1, escalationRate: 1 });
     expect(medium).toMatchObject({ jobs: { completed: 0, failed: 0 }, calls: 1, escalations: 0, escalationRate: 0 });
     expect(current.recentJobs[0]).toMatchObject({ entryTier: 'small', tier: 'medium', attempts: 2 });
+  });
+
+  it('rate escalations per decision: an agreement tier whose two voters always disagree escalates every job', async () => {
+    fleet = await startDashboardFleet({
+      fleet: (input) => {
+        input.cascade = {
+          thresholds: { small: 0.7, medium: 0.8 },
+          policies: [{ name: 'vote', tasks: ['quiz'], scorer: 'agreement', extractor: { kind: 'choice', letters: 'ABCD' }, votes: { small: { voters: 2, quorum: 2 }, medium: { voters: 1, quorum: 2 } } }],
+        };
+      },
+      scenario: {
+        defaults: { answer: { mode: 'plausible', outputTokens: 10, rules: [{ match: 'which letter', reply: 'B' }] } },
+        models: { [MODELS.small[0]]: { answer: { rules: [{ match: 'which letter', reply: 'A' }] } } },
+      },
+    });
+    for (const id of ['vote-1', 'vote-2']) {
+      await fleet.harness.producer.enqueue({ id, task: 'quiz', strategy: 'cascade', prompt: 'Quiz: which letter?' });
+      const result = await fleet.harness.waitFor(id);
+      expect(result.attempts.map((a) => [a.tier, a.outcome])).toEqual([
+        ['small', 'voted'],
+        ['small', 'escalated'],
+        ['medium', 'accepted'],
+      ]);
+    }
+    const current = await statsWithJob(fleet, 'vote-2');
+    expect(current.tiers.find((t) => t.tier === 'small')).toMatchObject({ answered: 4, decisions: 2, escalations: 2, escalationRate: 1 });
+    expect(current.tiers.find((t) => t.tier === 'medium')).toMatchObject({ decisions: 2, escalationRate: 0 });
+  });
+
+  it('count ensembles and pipelines in the totals, under the entry tier flows', async () => {
+    fleet = await startDashboardFleet({
+      fleet: (input) => {
+        input.flows = { ensembles: { pair: { members: [{ model: MODELS.small[0] }, { model: MODELS.medium[0] }], combine: 'vote', extractor: { kind: 'choice', letters: 'ABCD' } } } };
+      },
+      scenario: { defaults: { answer: { mode: 'plausible', outputTokens: 10, rules: [{ match: 'which letter', reply: 'B' }] } } },
+    });
+    const { harness } = fleet;
+    // The harness's flows worker tells the observers in this list when a flow ends.
+    harness.observers.push(createStatsObserver({ redis: harness.redis, fleetName: harness.fleet.name }));
+    await harness.producer.enqueue({ id: 'flow-1', strategy: 'ensemble', flow: 'pair', prompt: 'Quiz: which letter?' });
+    expect((await harness.waitFor('flow-1')).state).toBe('completed');
+    await harness.producer.enqueue({ id: 'plain-1', prompt: 'Hello.', tier: 'small' });
+    await harness.waitFor('plain-1');
+
+    await statsWithJob(fleet, 'flow-1');
+    const current = await statsWithJob(fleet, 'plain-1');
+    expect(current.totals).toMatchObject({ jobs: 2, completed: 2, failed: 0, calls: 3 });
+    expect(current.flows).toMatchObject({ entry: 'flows', configured: true, jobs: { completed: 1, failed: 0, cancelled: 0 } });
+    expect(current.recentJobs.find((j) => j.id === 'flow-1')).toMatchObject({ entryTier: 'flows', state: 'completed' });
+  });
+
+  it('count a running job its client cancelled as cancelled, and its aborted call as no model error', async () => {
+    fleet = await startDashboardFleet({ scenario: { models: { [MODELS.small[0]]: { latency: { baseMs: 30_000 } } } } });
+    const { harness } = fleet;
+    await harness.producer.enqueue({ id: 'cancel-1', prompt: 'Hello.', tier: 'small' });
+    await harness.waitFor('cancel-1', ['active']);
+    await expect.poll(() => harness.queues.queue('small').getActiveCount()).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // the call is under way
+    expect(await cancelJob({ fleetName: harness.fleet.name, queues: harness.queues, redis: harness.redis, keepSeconds: 60 }, 'cancel-1')).toEqual({ state: 'cancelling' });
+    const result = await harness.waitFor('cancel-1', ['cancelled', 'completed', 'failed'], 5_000);
+    expect(result.state).toBe('cancelled');
+    expect(result.attempts.at(-1)?.error?.kind).toBe('cancelled');
+
+    const current = await statsWithJob(fleet, 'cancel-1');
+    expect(current.totals).toMatchObject({ jobs: 1, completed: 0, failed: 0, cancelled: 1, errors: 0 });
+    expect(current.tiers.find((t) => t.tier === 'small')).toMatchObject({ jobs: { completed: 0, failed: 0, cancelled: 1 }, errors: 0 });
+    expect(current.models.find((m) => m.model === MODELS.small[0])).toMatchObject({ calls: 0, errors: 0, errorRate: 0, cancelledCalls: 1 });
+    expect(current.recentJobs[0]).toMatchObject({ id: 'cancel-1', state: 'cancelled' });
   });
 
   it('show the worst breaker state across live processes, and forget silent ones', async () => {

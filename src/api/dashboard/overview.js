@@ -71,31 +71,59 @@ function renderTotals(stats) {
   };
   set('total-jobs', count(stats.totals.jobs));
   set('total-failed', count(stats.totals.failed));
+  set('total-cancelled', count(stats.totals.cancelled));
   set('total-depth', count(stats.totals.depth));
   set('total-calls', count(stats.totals.calls));
   set('total-cost', usd(stats.totals.costUsd));
   set('window-label', `last ${stats.window.minutes} min`);
 }
 
+/**
+ * The flows queue (ensembles, pipelines) as an entry tier, when the fleet defines flows or any is
+ * queued or finished; its model calls count under their tiers' rows.
+ */
+function flowsEntry(stats) {
+  const flows = stats.flows;
+  if (!flows) return undefined;
+  const q = flows.queue;
+  const busy = q.depth + q.active + q.waitingChildren + flows.jobs.completed + flows.jobs.failed + flows.jobs.cancelled > 0;
+  return flows.configured || busy ? flows : undefined;
+}
+
 function renderTiers(stats) {
-  fillTable(
-    'tiers',
-    stats.tiers.map((t) => ({
-      attributes: { 'data-tier': t.tier },
-      cells: [
-        cell(t.tier),
-        num(count(t.queue.depth)),
-        num(count(t.queue.active)),
-        num(count(t.queue.waitingChildren)),
-        num(count(t.jobs.completed)),
-        num(count(t.jobs.failed)),
-        num(count(t.calls)),
-        num(percent(t.escalationRate)),
-        num(percent(t.fallbackRate)),
-      ],
-    })),
-    'No tiers.',
-  );
+  const tierRows = stats.tiers.map((t) => ({
+    attributes: { 'data-tier': t.tier },
+    cells: [
+      cell(t.tier),
+      num(count(t.queue.depth)),
+      num(count(t.queue.active)),
+      num(count(t.queue.waitingChildren)),
+      num(count(t.jobs.completed)),
+      num(count(t.jobs.failed)),
+      num(count(t.jobs.cancelled)),
+      num(count(t.calls)),
+      num(percent(t.escalationRate)),
+      num(percent(t.fallbackRate)),
+    ],
+  }));
+  const flows = flowsEntry(stats);
+  const flowRows = flows === undefined ? [] : [{
+    attributes: { 'data-tier': flows.entry },
+    cells: [
+      cell(flows.entry),
+      num(count(flows.queue.depth)),
+      num(count(flows.queue.active)),
+      num(count(flows.queue.waitingChildren)),
+      num(count(flows.jobs.completed)),
+      num(count(flows.jobs.failed)),
+      num(count(flows.jobs.cancelled)),
+      // A flow's model calls, escalations and fallbacks count under the tiers its members or steps ran on.
+      num('–'),
+      num('–'),
+      num('–'),
+    ],
+  }];
+  fillTable('tiers', [...tierRows, ...flowRows], 'No tiers.');
 }
 
 const BREAKER_KIND = { closed: 'ok', 'half-open': 'warn', open: 'bad' };
@@ -132,7 +160,7 @@ function renderRecentJobs(stats) {
         cell(job.tenant),
         cell(job.entryTier === job.tier || job.tier === '' ? job.entryTier : `${job.entryTier} → ${job.tier}`),
         cell(job.model || '–', 'mono'),
-        badge(job.state, job.state === 'completed' ? 'ok' : 'bad'),
+        badge(job.state, job.state === 'completed' ? 'ok' : job.state === 'cancelled' ? 'none' : 'bad'),
         num(usd(job.costUsd)),
         num(ms(job.latencyMs)),
         num(clockSeconds(job.finishedAt)),
@@ -218,12 +246,14 @@ function renderCharts(stats) {
     ['active', (q) => q.active],
     ['awaiting child', (q) => q.waitingChildren],
   ];
+  const flows = flowsEntry(stats);
+  const queues = [...stats.tiers.map((t) => ({ name: t.tier, queue: t.queue })), ...(flows === undefined ? [] : [{ name: flows.entry, queue: flows.queue }])];
   draw(
     'chart-depth',
     'bar',
     {
-      labels: stats.tiers.map((t) => t.tier),
-      datasets: depthParts.map(([label, of], i) => ({ label, data: stats.tiers.map((t) => of(t.queue)), backgroundColor: colour(i) })),
+      labels: queues.map((q) => q.name),
+      datasets: depthParts.map(([label, of], i) => ({ label, data: queues.map((q) => of(q.queue)), backgroundColor: colour(i) })),
     },
     { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } },
   );

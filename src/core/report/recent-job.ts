@@ -1,13 +1,14 @@
 import type { Attempt } from '../job/attempt.js';
 import { parseJsonObject } from '../parse-json-object.js';
+import { isFinishedState, type FinishedState } from './stat-increments.js';
 
 /** One line of the dashboard's "recent jobs" table. */
 export interface RecentJob {
   id: string;
   tenant: string;
   entryTier: string;
-  state: 'completed' | 'failed';
-  /** The tier and model that answered; for a failed job, those of its last attempt (empty when it made none). */
+  state: FinishedState;
+  /** The tier and model that answered; for a failed or cancelled job, those of its last attempt (empty when it made none). */
   tier: string;
   model: string;
   /** Over every attempt. */
@@ -23,7 +24,7 @@ export interface RecentJobFacts {
   id: string;
   tenant: string;
   entryTier: string;
-  state: 'completed' | 'failed';
+  state: FinishedState;
   attempts: readonly Attempt[];
   /** Who answered, when completed. */
   answer?: { tier: string; model: string };
@@ -57,7 +58,7 @@ export function parseRecentJob(text: string): RecentJob | undefined {
   if (value === undefined) return undefined;
   const { id, tenant, entryTier, state, tier, model, costUsd, latencyMs, attempts, finishedAt } = value;
   if (!isString(id) || !isString(tenant) || !isString(entryTier) || !isString(tier) || !isString(model)) return undefined;
-  if (state !== 'completed' && state !== 'failed') return undefined;
+  if (!isFinishedState(state)) return undefined;
   if (!isNumber(costUsd) || !isNumber(latencyMs) || !isNumber(attempts) || !isNumber(finishedAt)) return undefined;
   return { id, tenant, entryTier, state, tier, model, costUsd, latencyMs, attempts, finishedAt };
 }

@@ -1,5 +1,14 @@
 import { parseStatField } from './stat-field.js';
-import { MODEL_METRICS, TENANT_METRICS, TIER_METRICS, type ModelMetric, type TenantMetric, type TierMetric } from './stat-increments.js';
+import {
+  FINISHED_STATES,
+  MODEL_METRICS,
+  TENANT_METRICS,
+  TIER_METRICS,
+  type FinishedState,
+  type ModelMetric,
+  type TenantMetric,
+  type TierMetric,
+} from './stat-increments.js';
 
 /** One minute's statistics hash as read from Redis (values are decimal strings). */
 export interface StatBucket {
@@ -10,14 +19,16 @@ export interface StatBucket {
 
 export type Counts<M extends string> = Record<M, number>;
 
-export interface JobCounts {
-  completed: number;
-  failed: number;
-}
+/** Finished jobs by how they ended; a job its client cancelled is not `failed`. */
+export type JobCounts = Record<FinishedState, number>;
+
+/** Completed, failed and cancelled: every job that finished. */
+export const finishedJobs = (counts: JobCounts | undefined): number =>
+  (counts?.completed ?? 0) + (counts?.failed ?? 0) + (counts?.cancelled ?? 0);
 
 /** Sums over a window of buckets, keyed by entry tier, tier, model id and tenant. */
 export interface StatTotals {
-  /** Finished jobs per entry tier. */
+  /** Finished jobs per entry tier (`flows` for ensembles and pipelines). */
   jobs: Map<string, JobCounts>;
   tiers: Map<string, Counts<TierMetric>>;
   models: Map<string, Counts<ModelMetric>>;
@@ -53,8 +64,8 @@ export function sumStatBuckets(buckets: readonly StatBucket[]): StatTotals {
       if (parsed === undefined) continue;
       const value = numberOf(text);
       const { kind, name, metric } = parsed;
-      if (kind === 'job' && (metric === 'completed' || metric === 'failed')) {
-        entry(totals.jobs, name, () => ({ completed: 0, failed: 0 }))[metric] += value;
+      if (kind === 'job' && isOneOf(FINISHED_STATES, metric)) {
+        entry(totals.jobs, name, () => zeros(FINISHED_STATES))[metric] += value;
       } else if (kind === 'tier' && isOneOf(TIER_METRICS, metric)) {
         entry(totals.tiers, name, () => zeros(TIER_METRICS))[metric] += value;
       } else if (kind === 'model' && isOneOf(MODEL_METRICS, metric)) {
@@ -69,7 +80,7 @@ export function sumStatBuckets(buckets: readonly StatBucket[]): StatTotals {
 
 /** Per-minute figures of one tier, one value per minute of the window. */
 export interface TierSeries {
-  /** Jobs that entered at this tier and finished (completed or failed) in the minute. */
+  /** Jobs that entered at this tier and finished (completed, failed or cancelled) in the minute. */
   jobs: number[];
   /** Model calls this tier made in the minute, for jobs from any entry tier. */
   calls: number[];
@@ -94,8 +105,7 @@ export function tierSeries(
     if (at === undefined) continue;
     const totals = sumStatBuckets([bucket]);
     for (const [tier, line] of series) {
-      const jobs = totals.jobs.get(tier);
-      line.jobs[at] = (jobs?.completed ?? 0) + (jobs?.failed ?? 0);
+      line.jobs[at] = finishedJobs(totals.jobs.get(tier));
       line.calls[at] = totals.tiers.get(tier)?.calls ?? 0;
     }
   }

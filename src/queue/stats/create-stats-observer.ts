@@ -1,8 +1,9 @@
 import type { Redis } from 'ioredis';
 import { epochMinute } from '../../core/report/minute-window.js';
 import { recentJobOf } from '../../core/report/recent-job.js';
-import { latencySamples, statIncrements } from '../../core/report/stat-increments.js';
-import type { JobObserver } from '../job-observer.js';
+import { latencySamples, statIncrements, type FinishedState } from '../../core/report/stat-increments.js';
+import { CANCEL_REASON } from '../cancel-job.js';
+import type { FinishedJob, JobObserver } from '../job-observer.js';
 import {
   LATENCY_SAMPLES_KEPT,
   RECENT_JOBS_KEPT,
@@ -12,6 +13,11 @@ import {
   statsBucketKey,
 } from './stats-keys.js';
 
+/** How a job ended, for the statistics: a job that failed with the cancel reason was cancelled by its client (as the read model says). */
+export function finishedStateOf(job: Pick<FinishedJob, 'state' | 'failedReason'>): FinishedState {
+  return job.state === 'failed' && job.failedReason === CANCEL_REASON ? 'cancelled' : job.state;
+}
+
 export interface StatsObserverDeps {
   redis: Redis;
   fleetName: string;
@@ -20,9 +26,10 @@ export interface StatsObserverDeps {
 
 /**
  * Records each finished job into the fleet statistics in one MULTI: the
- * current minute's counters (jobs per entry tier and state; calls, errors,
- * answers, fallbacks, tokens, cost and latency per model; escalations per
- * tier; jobs and cost per tenant), each model's latency samples, and the
+ * current minute's counters (jobs per entry tier and state: completed,
+ * failed, or cancelled by the client; calls, errors, answers, fallbacks,
+ * tokens, cost and latency per model; decisions and escalations per tier;
+ * jobs and cost per tenant), each model's latency samples, and the
  * recent-jobs list. Every key expires two days after its last write.
  */
 export function createStatsObserver(deps: StatsObserverDeps): JobObserver {
@@ -34,10 +41,11 @@ export function createStatsObserver(deps: StatsObserverDeps): JobObserver {
       const { data } = job;
       const attempts = job.outcome?.attempts ?? data.attempts;
       const entryTier = data.route.tier;
+      const state = finishedStateOf(job);
       const multi = deps.redis.multi();
 
       const bucket = statsBucketKey(deps.fleetName, epochMinute(now()));
-      for (const { field, by, float } of statIncrements({ entryTier, state: job.state, tenant: data.tenant, attempts })) {
+      for (const { field, by, float } of statIncrements({ entryTier, state, tenant: data.tenant, attempts })) {
         if (float) multi.hincrbyfloat(bucket, field, by);
         else multi.hincrby(bucket, field, by);
       }
@@ -54,7 +62,7 @@ export function createStatsObserver(deps: StatsObserverDeps): JobObserver {
         id: data.id,
         tenant: data.tenant,
         entryTier,
-        state: job.state,
+        state,
         attempts,
         ...(job.outcome === undefined ? {} : { answer: job.outcome.answer }),
         enqueuedAt: data.enqueuedAt,

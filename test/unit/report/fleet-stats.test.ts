@@ -48,6 +48,7 @@ describe('statIncrements', () => {
       [`model|${SMALL}|latencyMs`]: 100,
       'tier|small|calls': 1,
       'tier|small|answered': 1,
+      'tier|small|decisions': 1,
     });
   });
 
@@ -93,6 +94,69 @@ describe('statIncrements', () => {
     expect(map['tier|small|escalations']).toBe(1);
     expect(map[`model|${MEDIUM}|calls`]).toBe(1);
     expect(latencySamples([hit]).size).toBe(0);
+  });
+
+  it('count one decision per job per tier, cache hits included: three cached escalations are 3 of 3, not 3 of 0', () => {
+    const cachedClimb = [
+      attempt('small', SMALL, 'escalated', { cached: true, costUsd: 0 }),
+      attempt('medium', MEDIUM, 'accepted', { cached: true, costUsd: 0 }),
+    ];
+    const sums = new Map<string, number>();
+    for (let i = 0; i < 3; i += 1) {
+      for (const { field, by } of statIncrements({ entryTier: 'small', state: 'completed', tenant: 'acme', attempts: cachedClimb })) {
+        sums.set(field, (sums.get(field) ?? 0) + by);
+      }
+    }
+    expect(sums.get('tier|small|decisions')).toBe(3);
+    expect(sums.get('tier|small|escalations')).toBe(3);
+    expect(sums.get('tier|medium|decisions')).toBe(3);
+    expect(sums.get('tier|medium|escalations')).toBeUndefined();
+    // A cache hit is still no call and no answered call.
+    expect(sums.get('tier|small|answered')).toBeUndefined();
+  });
+
+  it('count an agreement cascade’s tier as one decision, whatever its voters, judges and classifiers did', () => {
+    const map = asMap({
+      entryTier: 'small',
+      state: 'completed',
+      tenant: 'acme',
+      attempts: [
+        attempt('small', SMALL, 'classified'),
+        attempt('small', SMALL, 'voted', { vote: 'A' }),
+        attempt('small', SMALL_FALLBACK, 'escalated', { vote: 'B' }),
+        attempt('medium', MEDIUM, 'voted', { vote: 'B' }),
+        attempt('medium', MEDIUM, 'judged'),
+        attempt('medium', MEDIUM, 'accepted', { vote: 'B' }),
+      ],
+    });
+    expect(map).toMatchObject({
+      'tier|small|answered': 3,
+      'tier|small|decisions': 1,
+      'tier|small|escalations': 1,
+      'tier|medium|answered': 3,
+      'tier|medium|decisions': 1,
+    });
+    expect(map['tier|medium|escalations']).toBeUndefined();
+  });
+
+  it('count a cancelled job as cancelled, and a call cut off by a cancel or a shutdown as neither a call nor an error', () => {
+    const cut = attempt('small', SMALL, 'error', { error: { kind: 'cancelled', code: 'Cancelled', message: 'the call was cancelled' } });
+    const map = asMap({ entryTier: 'small', state: 'cancelled', tenant: 'acme', attempts: [attempt('small', SMALL, 'error'), cut] });
+    expect(map).toEqual({
+      'job|small|cancelled': 1,
+      'tenant|acme|jobs': 1,
+      [`model|${SMALL}|calls`]: 1,
+      [`model|${SMALL}|errors`]: 1,
+      [`model|${SMALL}|cancelled`]: 1,
+      'tier|small|calls': 1,
+      'tier|small|errors': 1,
+    });
+    // The same cut-off call on a job that completed later (a shutdown handed it back): still no error.
+    const resumed = asMap({ entryTier: 'small', state: 'completed', tenant: 'acme', attempts: [cut, attempt('small', SMALL, 'accepted')] });
+    expect(resumed).toMatchObject({ [`model|${SMALL}|calls`]: 1, [`model|${SMALL}|cancelled`]: 1, 'tier|small|calls': 1 });
+    expect(resumed[`model|${SMALL}|errors`]).toBeUndefined();
+    expect(resumed['tier|small|errors']).toBeUndefined();
+    expect(resumed[`model|${SMALL}|breakerSkips`]).toBeUndefined();
   });
 
   it('count a failed job against its entry tier, even when it made no attempt', () => {
@@ -180,7 +244,10 @@ describe('sumStatBuckets and tierSeries', () => {
       minute: 102,
       fields: {
         'job|small|failed': '1',
+        'job|small|cancelled': '2',
+        'job|flows|completed': '1',
         'job|medium|completed': '1',
+        'tier|small|decisions': '1',
         'tier|small|calls': '1',
         'tier|medium|calls': '1',
         [`model|${SMALL}|calls`]: '1',
@@ -192,9 +259,10 @@ describe('sumStatBuckets and tierSeries', () => {
 
   it('add up every known field over the buckets', () => {
     const totals = sumStatBuckets(buckets);
-    expect(totals.jobs.get('small')).toEqual({ completed: 2, failed: 1 });
-    expect(totals.jobs.get('medium')).toEqual({ completed: 1, failed: 0 });
-    expect(totals.tiers.get('small')).toMatchObject({ calls: 4, answered: 2, escalations: 1, fallbacks: 0 });
+    expect(totals.jobs.get('small')).toEqual({ completed: 2, failed: 1, cancelled: 2 });
+    expect(totals.jobs.get('medium')).toEqual({ completed: 1, failed: 0, cancelled: 0 });
+    expect(totals.jobs.get('flows')).toEqual({ completed: 1, failed: 0, cancelled: 0 });
+    expect(totals.tiers.get('small')).toMatchObject({ calls: 4, answered: 2, decisions: 1, escalations: 1, fallbacks: 0 });
     expect(totals.models.get(SMALL)).toMatchObject({ calls: 4, errors: 0 });
     expect(totals.models.get(SMALL)?.costUsd).toBeCloseTo(0.002, 10);
     expect(totals.tenants.get('acme')).toEqual({ jobs: 2, costUsd: 0.0015 });
@@ -203,11 +271,12 @@ describe('sumStatBuckets and tierSeries', () => {
 
   it('lay each tier out per minute, with zeros for quiet minutes and tiers', () => {
     const series = tierSeries(buckets, [100, 101, 102], ['small', 'medium', 'large']);
-    expect(series.get('small')).toEqual({ jobs: [2, 0, 1], calls: [3, 0, 1] });
+    expect(series.get('small')).toEqual({ jobs: [2, 0, 3], calls: [3, 0, 1] });
     expect(series.get('medium')).toEqual({ jobs: [0, 0, 1], calls: [0, 0, 1] });
     expect(series.get('large')).toEqual({ jobs: [0, 0, 0], calls: [0, 0, 0] });
     // A bucket outside the window is ignored.
-    expect(tierSeries(buckets, [101, 102], ['small']).get('small')).toEqual({ jobs: [0, 1], calls: [0, 1] });
+    expect(tierSeries(buckets, [101, 102], ['small']).get('small')).toEqual({ jobs: [0, 3], calls: [0, 1] });
+    expect(tierSeries(buckets, [102], ['flows']).get('flows')).toEqual({ jobs: [1], calls: [0] });
   });
 });
 
@@ -249,6 +318,11 @@ describe('recent jobs', () => {
       finishedAt: 900,
     });
     expect(job).toMatchObject({ tier: 'small', model: SMALL_FALLBACK, costUsd: 0, latencyMs: 0 });
+  });
+
+  it('keep a cancelled job as cancelled', () => {
+    const job = recentJobOf({ id: 'j3', tenant: 'acme', entryTier: 'flows', state: 'cancelled', attempts: [], enqueuedAt: 0, finishedAt: 5 });
+    expect(parseRecentJob(JSON.stringify(job))).toMatchObject({ id: 'j3', entryTier: 'flows', state: 'cancelled' });
   });
 
   it('refuse stored text that is not a recent job', () => {
