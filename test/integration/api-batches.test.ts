@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBatchStore } from '../../src/queue/batches/batch-store.js';
 import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { auth, KEYS, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
+import { MODELS } from '../helpers/fleet-harness.js';
 
 let h: ApiHarness | undefined;
 afterEach(async () => {
@@ -111,10 +112,37 @@ describe('batches over HTTP', () => {
       payload: ndjson,
     });
     expect(tooBig.statusCode).toBe(413);
+    // Every document refused (not all-or-nothing): nothing was enqueued either.
+    const allBad = await send({ documents: [{ prompt: '' }, { tier: 'huge', prompt: 'Hi.' }] });
+    expect(allBad.statusCode).toBe(422);
+    expect(allBad.json()).toMatchObject({ code: 'batch_refused', accepted: 0, refusedCount: 2, enqueued: false });
+    expect(allBad.json<{ message: string }>().message).toBe('every document was refused (2); nothing enqueued');
     const fixed = await send({ allOrNothing: true, documents: [{ prompt: 'Fine.' }, { prompt: 'Also fine.' }] });
     expect(fixed.statusCode).toBe(202);
     expect(fixed.json()).toMatchObject({ batchId: 'fix-me', created: true, accepted: 2 });
     expect(await h.fleet.queues.queue('large').getWaitingCount()).toBe(2);
+  });
+
+  it("leave a document's own placement to it: a default tier or model applies to documents that name neither", async () => {
+    h = await startApiHarness({ workers: [] });
+    const posted = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: auth('acme'),
+      payload: {
+        id: 'place-1',
+        defaults: { tier: 'small', strategy: 'cascade' },
+        documents: [{ prompt: 'Default.' }, { model: MODELS.large[0], prompt: 'Own model.' }, { tier: 'medium', prompt: 'Own tier.' }],
+      },
+    });
+    expect(posted.statusCode).toBe(202);
+    expect(posted.json()).toMatchObject({ accepted: 3, refusedCount: 0 });
+    const placed = await Promise.all(['place-1-0', 'place-1-1', 'place-1-2'].map(async (id) => (await h!.fleet.read(id))?.route));
+    expect(placed.map((route) => [route?.tier, route?.model])).toEqual([
+      ['small', undefined],
+      ['large', MODELS.large[0]],
+      ['medium', undefined],
+    ]);
   });
 
   it('make a retried batch (same Idempotency-Key) one batch, and keep batches per tenant', async () => {

@@ -102,7 +102,8 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
       if (!receipt.enqueued) {
         return reply.status(422).send({
           code: 'batch_refused',
-          message: `${receipt.refusedCount} documents refused; nothing enqueued (allOrNothing)`,
+          message:
+            receipt.accepted === 0 ? `every document was refused (${receipt.refusedCount}); nothing enqueued` : `${receipt.refusedCount} documents refused; nothing enqueued (allOrNothing)`,
           field: receipt.refused[0]?.problems[0]?.field,
           ...receiptView(receipt),
         });

@@ -48,6 +48,21 @@ export class UnparsableDocument {
   constructor(readonly excerpt: string) {}
 }
 
+/** Fields that make one choice together: a document that sets one of them makes the whole choice itself. */
+const JOINT_CHOICES: readonly (readonly string[])[] = [
+  ['tier', 'model'],
+  ['strategy', 'flow'],
+];
+
+/** The defaults without those of a choice the document made itself (its own model, say, beats a default tier). */
+function withoutChoicesMade(defaults: Record<string, unknown>, own: Record<string, unknown>): Record<string, unknown> {
+  const kept = { ...defaults };
+  for (const fields of JOINT_CHOICES) {
+    if (fields.some((field) => own[field] !== undefined)) for (const field of fields) delete kept[field];
+  }
+  return kept;
+}
+
 function mergeDefaults(defaults: Record<string, unknown>, document: unknown): Record<string, unknown> {
   if (document instanceof UnparsableDocument) {
     throw new JobSpecError([{ field: '(document)', message: `not valid JSON: ${document.excerpt}` }]);
@@ -58,7 +73,7 @@ function mergeDefaults(defaults: Record<string, unknown>, document: unknown): Re
   }
   const own = document as Record<string, unknown>;
   const tags = { ...(defaults.tags as Record<string, unknown> | undefined), ...(own.tags as Record<string, unknown> | undefined) };
-  return { ...defaults, ...own, ...(Object.keys(tags).length > 0 ? { tags } : {}) };
+  return { ...withoutChoicesMade(defaults, own), ...own, ...(Object.keys(tags).length > 0 ? { tags } : {}) };
 }
 
 /**
@@ -97,7 +112,7 @@ export async function submitBatch(
       try {
         const raw = mergeDefaults(submission.defaults, document);
         if ('tenant' in raw && raw.tenant !== submission.tenant) {
-          throw new JobSpecError([{ field: 'tenant', message: 'the tenant is set by the API key; leave it out' }]);
+          throw new JobSpecError([{ field: 'tenant', message: "the batch's tenant is set by its submitter (the API key, or --tenant without the API); leave it out" }]);
         }
         const job = { ...raw, tenant: submission.tenant, batchId };
         prepared.push(deps.producer.prepare(job, () => `${batchId}-${at}`));
@@ -115,7 +130,8 @@ export async function submitBatch(
   }
 
   const report = { batchId, created: true, accepted: prepared.length, refusedCount, refused };
-  if (submission.allOrNothing && refusedCount > 0) {
+  // Refused whole under allOrNothing, or every document refused.
+  if ((submission.allOrNothing || prepared.length === 0) && refusedCount > 0) {
     // Refused whole: nothing was enqueued, so the corrected batch may come again under the same id.
     if (created) await deps.batches.discard(batchId);
     return { ...report, duplicates: 0, enqueued: false };
