@@ -13,13 +13,15 @@ import { registerScalingRoute } from '../src/api/routes/scaling-route.js';
 import { loadApiSettings } from '../src/config/api-settings.js';
 import { loadSettings } from '../src/config/load-settings.js';
 import { createBatchStore } from '../src/queue/batches/batch-store.js';
-import { batchAnnouncer } from '../src/queue/batches/create-batch-observer.js';
+import { batchAnnouncer, createBatchObserver } from '../src/queue/batches/create-batch-observer.js';
 import { cancelJob } from '../src/queue/cancel-job.js';
 import { createProducer } from '../src/queue/create-producer.js';
 import { openProducerRouting } from '../src/queue/routing/open-producer-routing.js';
 import { createRedisConnection } from '../src/queue/create-redis-connection.js';
 import { createFleetQueues } from '../src/queue/fleet-queues.js';
 import { readJobResult } from '../src/queue/read-job-result.js';
+import { createStatsObserver } from '../src/queue/stats/create-stats-observer.js';
+import { createWebhookObserver } from '../src/queue/webhooks/create-webhook-observer.js';
 import { createWebhookDispatcher } from '../src/queue/webhooks/webhook-queue.js';
 import { createLogger } from '../src/telemetry/create-logger.js';
 
@@ -41,6 +43,13 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
   const webhooks = createWebhookDispatcher({ fleetName: fleet.name, connection: redis });
   const apiKeys = createApiKeyTable(api.keys);
   const read = (id: string) => readJobResult({ fleetName: fleet.name, queues, redis }, id);
+  // A waiting job cancelled here never reaches a worker: these hear of it from the cancel (its batch, the statistics, its webhook).
+  const defaultSecret = settings.webhookSecret;
+  const cancelObservers = [
+    createBatchObserver({ batches, webhooks, ...(defaultSecret === undefined ? {} : { defaultSecret }), logger }),
+    createStatsObserver({ redis, fleetName: fleet.name }),
+    createWebhookObserver({ dispatcher: webhooks, defaultSecret, readResult: read, logger }),
+  ];
 
   const app = await createApp(
     {
@@ -51,7 +60,7 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
       batches,
       apiKeys,
       readResult: read,
-      cancel: (id) => cancelJob({ fleetName: fleet.name, queues, redis, keepSeconds: fleet.jobs.keepFailedSeconds }, id),
+      cancel: (id) => cancelJob({ fleetName: fleet.name, queues, redis, keepSeconds: fleet.jobs.keepFailedSeconds, observers: cancelObservers, log: logger }, id),
       onBatchFinished: batchAnnouncer({ webhooks, ...(settings.webhookSecret === undefined ? {} : { defaultSecret: settings.webhookSecret }), logger }),
       limits: { ...DEFAULT_API_LIMITS, rateLimitPerMinute: api.rateLimitPerMinute },
       logger,

@@ -1,9 +1,11 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Attempt } from '../core/job/attempt.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { flowAttempts } from './flows/end-flow.js';
 import { readFlowChildren } from './flows/flow-children.js';
 import { isFlowJobData } from './flows/flow-job-data.js';
+import type { FinishedJob, JobObserver } from './job-observer.js';
 import { fleetPrefix, jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
 
@@ -40,10 +42,17 @@ export interface CancelDeps {
   redis: Redis;
   /** How long the marker (and so the cancelled result) is kept. */
   keepSeconds: number;
+  /**
+   * Told when a waiting job is removed here (no worker will ever finish it):
+   * batches, statistics and webhooks, as a worker tells them of a job cancelled while it ran.
+   */
+  observers?: readonly JobObserver[];
+  log?: Logger;
 }
 
 /**
- * Cancels a client's job: removes it when it is waiting; aborts its calls
+ * Cancels a client's job: removes it when it is waiting (and tells the
+ * observers, since no worker will); aborts its calls
  * when it is running on any tier (through the workers' cancel channel); a
  * job waiting for an escalated child has the child cancelled and then fails
  * as cancelled when it resumes.
@@ -73,11 +82,19 @@ export async function cancelJob(deps: CancelDeps, jobId: string): Promise<Cancel
   await deps.redis.set(cancelMarkerKey(deps.fleetName, jobId), JSON.stringify(marker), 'EX', deps.keepSeconds);
 
   if (state === 'waiting' || state === 'prioritized' || state === 'delayed') {
+    let removed = false;
     try {
       await job.remove();
-      return { state: 'cancelled' };
+      removed = true;
     } catch {
       // Taken by a worker in the meantime: abort it instead.
+    }
+    if (removed) {
+      const finished: FinishedJob = { data: { ...job.data, attempts }, state: 'failed', failedReason: CANCEL_REASON, finishedAt: marker.at };
+      for (const observer of deps.observers ?? []) {
+        await observer.finished(finished).catch((error: unknown) => deps.log?.warn({ err: error, jobId, observer: observer.name }, 'job observer failed'));
+      }
+      return { state: 'cancelled' };
     }
   }
   // Active, or waiting for its escalation: abort the deepest job of the chain that runs.

@@ -46,7 +46,8 @@ export async function startApiHarness(
       batches,
       apiKeys: createApiKeyTable(Object.entries(KEYS).map(([tenant, key]) => ({ tenant, key }))),
       readResult: (id) => fleet.read(id),
-      cancel: (id) => cancelJob({ fleetName: fleet.fleet.name, queues: fleet.queues, redis: fleet.redis, keepSeconds: 3_600 }, id),
+      // The API process tells the workers' observers of a waiting job it removes (workers/api.ts).
+      cancel: (id) => cancelJob({ fleetName: fleet.fleet.name, queues: fleet.queues, redis: fleet.redis, keepSeconds: 3_600, observers: fleet.observers }, id),
       limits: { ...DEFAULT_API_LIMITS, ...options.limits },
       logger: false,
       // The `ops` key is an admin's (as FLEET_ADMIN_TENANTS would say).

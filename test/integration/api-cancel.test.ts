@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FinishedJob } from '../../src/queue/job-observer.js';
 import { MODELS } from '../helpers/fleet-harness.js';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 
@@ -17,8 +18,12 @@ const SLOW_HARD = {
 describe('DELETE /v1/jobs/:id', () => {
   it('removes a waiting job; it reads as cancelled and never runs', async () => {
     h = await startApiHarness({ workers: [] });
+    const told: FinishedJob[] = [];
+    h.fleet.observers.push({ name: 'recorder', finished: (job) => Promise.resolve(void told.push(job)) });
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-wait', prompt: 'Hi.' } });
     const cancelled = await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-wait', headers: auth('acme') });
+    // No worker will ever finish it: the observers (batches, statistics, webhooks) hear of it from the cancel, once.
+    expect(told.map((job) => [job.data.id, job.state, job.failedReason])).toEqual([['c-wait', 'failed', 'cancelled by client']]);
     expect(cancelled.statusCode).toBe(202);
     expect(cancelled.json()).toMatchObject({ id: 'c-wait', state: 'cancelled' });
     expect(await h.fleet.queues.queue('large').count()).toBe(0);

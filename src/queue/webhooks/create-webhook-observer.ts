@@ -23,7 +23,7 @@ export function jobDeliveryId(job: { id: string; enqueuedAt: number }): string {
 
 /**
  * Queues a webhook when a client's job that asked for one finishes: event
- * `job.completed`, `job.failed` or `job.cancelled` (cancelled while it ran), body the job's result as the read model
+ * `job.completed`, `job.failed` or `job.cancelled` (by its client), body the job's result as the read model
  * shows it. A job with no secret of its own, in a fleet with no default
  * secret, gets no webhook (unsigned deliveries are never sent).
  */
