@@ -57,6 +57,12 @@ function toAnswer(vote: CastVote, confidence: number, reason: string): JobAnswer
  * that may not climb, its budget spent, keeps its best answer). Votes and
  * attempts are saved after each call.
  */
+/** The attempts with the last vote cast on `tier` marked as the tier's decision (none is marked when the tier has no vote). */
+function settleLastVote(attempts: readonly Attempt[], tier: string, outcome: AttemptOutcome): Attempt[] {
+  const at = attempts.findLastIndex((attempt) => attempt.tier === tier && attempt.outcome === 'voted');
+  return attempts.map((attempt, i) => (i === at ? { ...attempt, outcome } : attempt));
+}
+
 export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
   const { tier, policy } = step;
   const top = step.data.path.length <= 1;
@@ -152,9 +158,11 @@ export async function voteOnTier(step: VoteStep): Promise<TierOutcome> {
       const message = error instanceof Error ? error.message : String(error);
       const reason = `tier ${tier} could not gather its votes (${message})`;
       const stop = await step.mayNotClimb?.();
-      if (stop !== undefined) return { answer: toAnswer(best, 0, `${reason}; ${stop}`), attempts: data.attempts, tiers: [tier], votes: publicVotes(votes) };
+      // The tier's last vote carries its decision, as when its votes settle it (the statistics count decisions by it).
+      const attempts = settleLastVote(data.attempts, tier, stop === undefined ? 'escalated' : 'accepted');
+      if (stop !== undefined) return { answer: toAnswer(best, 0, `${reason}; ${stop}`), attempts, tiers: [tier], votes: publicVotes(votes) };
       step.log.warn({ toTier }, reason);
-      return step.escalate({ toTier, reason, best: toAnswer(best, 0, reason), attempts: data.attempts, data });
+      return step.escalate({ toTier, reason, best: toAnswer(best, 0, reason), attempts, data: { ...data, attempts } });
     }
 
     for (const failure of answered.failures) failedHere.add(failure.model);

@@ -136,12 +136,12 @@ describe('agreement cascades with votes accumulated across tiers', () => {
     {
       what: 'replaces a throttled first voter by the tier’s next model, and escalates when the tier runs out of voters',
       throttled: 0,
-      attempts: [['small', MODELS.small[0], 'error'], ['small', MODELS.small[1], 'voted'], ['medium', MODELS.medium[0], 'accepted']],
+      attempts: [['small', MODELS.small[0], 'error'], ['small', MODELS.small[1], 'escalated'], ['medium', MODELS.medium[0], 'accepted']],
     },
     {
       what: 'climbs with its votes when the voter left to ask is throttled (the tier is not all throttled: its queue does not pause)',
       throttled: 1,
-      attempts: [['small', MODELS.small[0], 'voted'], ['small', MODELS.small[1], 'error'], ['medium', MODELS.medium[0], 'accepted']],
+      attempts: [['small', MODELS.small[0], 'escalated'], ['small', MODELS.small[1], 'error'], ['medium', MODELS.medium[0], 'accepted']],
     },
   ] as const)('$what', async ({ throttled, attempts }) => {
     const model = MODELS.small[throttled];
