@@ -303,9 +303,9 @@ describe('spend budgets, whenSpent "refuse", through the API', () => {
     expect(Number(posted.headers['retry-after'])).toBeLessThanOrEqual(86_400);
     expect(await h.read('refused-2')).toBeUndefined();
 
-    // A batch: every document refused by position, with the reason.
+    // A batch: every document refused by position, with the reason (so nothing is enqueued: 422).
     const batch = await a.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: ['First document.', 'Second document.'] });
-    expect(batch.statusCode).toBe(202);
+    expect(batch.statusCode).toBe(422);
     const receipt = batch.json<{ accepted: number; refusedCount: number; refused: { index: number; field: string; message: string }[] }>();
     expect(receipt).toMatchObject({ accepted: 0, refusedCount: 2 });
     expect(receipt.refused.map((r) => [r.index, r.field])).toEqual([
