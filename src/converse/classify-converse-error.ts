@@ -41,8 +41,38 @@ const NETWORK_CODES = new Set([
   'ERR_HTTP2_INVALID_SESSION',
 ]);
 
-/** Bedrock's wording when the input does not fit the model's window. */
-const CONTEXT_WINDOW = /too long|context (window|length)|maximum context|input length|prompt is too long|exceeds? the max/i;
+/**
+ * Bedrock's wording when the input does not fit the model's window; Nova's
+ * "Input Tokens Exceeded: Number of input tokens exceeds maximum length"
+ * (also mid-stream) and Anthropic's "too many total text bytes" among them.
+ */
+const CONTEXT_WINDOW =
+  /too long|context (window|length)|maximum context|input length|prompt is too long|exceeds? the max|input tokens exceeded|number of input tokens exceeds|too many total text bytes/i;
+
+/**
+ * ValidationExceptions about the model rather than the request: another
+ * model of the tier may take the same request. An invalid model id, a model
+ * that needs an inference profile for on-demand calls, a feature the model
+ * lacks ("This model doesn't support system messages", "... tool use in
+ * streaming mode"), maxTokens above the model's output limit.
+ */
+const MODEL_DEPENDENT =
+  /provided model identifier is invalid|with on-demand throughput isn.t supported|model (?:does not|doesn.t) support|exceeds the model limit/i;
+
+/**
+ * Bedrock's refusals of the credentials themselves (expired, unknown, badly
+ * signed, missing), not of the model: every call with them fails alike.
+ */
+const CREDENTIAL_FAILURES = new Set([
+  'ExpiredTokenException',
+  'ExpiredToken',
+  'UnrecognizedClientException',
+  'InvalidSignatureException',
+  'IncompleteSignatureException',
+  'MissingAuthenticationTokenException',
+  'InvalidClientTokenId',
+  'SignatureDoesNotMatch',
+]);
 
 function kindByStatus(status: number): ErrorKind {
   if (status === 429) return 'throttled';
@@ -108,9 +138,23 @@ export function classifyConverseError(error: unknown, context: ClassifyContext):
     });
   }
 
+  if (CREDENTIAL_FAILURES.has(facts.name)) {
+    // Kept `model-unavailable` (403, like AccessDeniedException), but said plainly: no model will take these credentials.
+    return new ModelCallError({
+      ...base,
+      kind: 'model-unavailable',
+      code: facts.name,
+      message: `the AWS credentials were refused (${facts.name}): ${facts.message === '' ? facts.name : facts.message}; check the credentials the fleet runs with`,
+    });
+  }
+
   let kind = KIND_BY_EXCEPTION[facts.name];
   if (facts.name === 'ValidationException') {
-    kind = CONTEXT_WINDOW.test(facts.message) ? 'context-window' : 'invalid-request';
+    kind = MODEL_DEPENDENT.test(facts.message)
+      ? 'model-unavailable'
+      : CONTEXT_WINDOW.test(facts.message)
+        ? 'context-window'
+        : 'invalid-request';
   }
   if (kind === undefined && facts.status !== undefined && facts.status >= 400) kind = kindByStatus(facts.status);
   if (kind === undefined && facts.code !== undefined && NETWORK_CODES.has(facts.code)) kind = 'transient';

@@ -19,3 +19,27 @@ export function modelFamily(modelId: string, configured?: string): string | unde
   if (dot <= 0) return undefined;
   return id.slice(0, dot).toLowerCase();
 }
+
+/**
+ * Models whose Converse API takes no `system` field: Bedrock answers a
+ * request that has one with ValidationException "This model doesn't support
+ * system messages." From the Converse API's "Supported models and model
+ * features" table: Mistral AI Instruct (Mistral 7B, Mixtral 8x7B; Mistral
+ * Large and Small do take one), Amazon Titan Text, Cohere Command and
+ * Command Light (Command R and R+ do take one). Matched against the model id
+ * with any ARN and region prefix removed.
+ */
+const NO_SYSTEM_PROMPT: readonly RegExp[] = [
+  /^mistral\.(?:mistral-7b|mixtral-8x7b)-instruct/,
+  /^amazon\.titan-text/,
+  /^cohere\.command-(?:light-)?text/,
+];
+
+/**
+ * Whether Converse accepts `system` for this model. Ids that name no known
+ * model (prompt-router or application-profile ARNs) are assumed to.
+ */
+export function takesSystemPrompt(modelId: string): boolean {
+  const id = baseModelId(modelId).replace(REGION_PREFIX, '').toLowerCase();
+  return !NO_SYSTEM_PROMPT.some((pattern) => pattern.test(id));
+}

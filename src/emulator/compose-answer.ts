@@ -6,6 +6,7 @@ import {
   imageCount,
   inputText,
   lastUserText,
+  lastUserTextSuffixes,
   TOKENS_PER_IMAGE,
   type CheckedRequest,
 } from './validate-converse-request.js';
@@ -82,8 +83,14 @@ function draftAnswer(ctx: ComposeContext, prompt: string): Draft {
     answer.confidence === undefined ? text : text + confidenceLine(answer.confidence);
 
   if (answer.mode === 'replay') {
+    const { replay, replayModel } = ctx;
+    // The whole last user message first; then without its leading blocks (a system prompt folded in).
     const recorded =
-      ctx.replay !== undefined && ctx.replayModel !== undefined ? ctx.replay.lookup(promptKey(prompt), ctx.replayModel) : undefined;
+      replay !== undefined && replayModel !== undefined
+        ? lastUserTextSuffixes(ctx.request)
+            .map((text) => replay.lookup(promptKey(text), replayModel))
+            .find((found) => found !== undefined)
+        : undefined;
     if (recorded !== undefined) {
       return {
         text: withConfidence(recorded.text),

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { takesSystemPrompt } from '../core/model-family.js';
 import { composeAnswer, type ComposedAnswer } from './compose-answer.js';
 import type { EmulatorState } from './emulator-state.js';
 import { eventFrame, exceptionFrame } from './event-stream-frames.js';
 import { EmulatedException, type ExceptionName } from './exceptions.js';
-import { readBody, sendException, sendJson, type Request, type Response } from './http-io.js';
+import { BodyTooLargeError, readBody, sendException, sendJson, type Request, type Response } from './http-io.js';
 import type { ModelBehaviour } from './model-behaviour.js';
 import { pickFault } from './pick-fault.js';
 import { lastUserText, validateConverseRequest } from './validate-converse-request.js';
@@ -25,6 +26,19 @@ const FAULT_MESSAGES: Record<ExceptionName, string> = {
 /** SigV4 (`AWS4-HMAC-SHA256 Credential=…`) or a Bedrock API key (`Bearer …`). */
 const AUTHORIZATION = /^(AWS4-HMAC-SHA256 Credential=\S+|Bearer \S+)/;
 
+/** The body, or Bedrock's ValidationException (400) for one over the size limit: the same request would fail again. */
+async function readBodyAsBedrock(req: Request): Promise<Buffer> {
+  try {
+    return await readBody(req);
+  } catch (error) {
+    if (!(error instanceof BodyTooLargeError)) throw error;
+    throw new EmulatedException(
+      'ValidationException',
+      `The request body is ${error.size} bytes, over the ${error.limit}-byte limit for a Converse request. Make the request smaller (send large files by s3Location instead of bytes) and try again.`,
+    );
+  }
+}
+
 interface Answered {
   answer: ComposedAnswer;
   behaviour: ModelBehaviour;
@@ -36,7 +50,7 @@ async function prepare(req: Request, modelId: string, state: EmulatorState): Pro
   if (typeof auth !== 'string' || !AUTHORIZATION.test(auth)) {
     throw new EmulatedException('AccessDeniedException', 'Missing or malformed Authorization header (expected SigV4 or Bearer).');
   }
-  const raw = await readBody(req);
+  const raw = await readBodyAsBedrock(req);
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -45,6 +59,12 @@ async function prepare(req: Request, modelId: string, state: EmulatorState): Pro
   }
   const behaviour = state.behaviourOf(modelId);
   const request = validateConverseRequest(body);
+  if (request.hasSystem && !takesSystemPrompt(modelId)) {
+    throw new EmulatedException(
+      'ValidationException',
+      "This model doesn't support system messages. Try again without a system message or use a model that supports system messages.",
+    );
+  }
   const fault = pickFault(behaviour.faults, state.randomOf(modelId));
   if (fault !== undefined) throw new EmulatedException(fault, FAULT_MESSAGES[fault]);
 

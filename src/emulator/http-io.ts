@@ -13,18 +13,34 @@ export interface Response {
   on(event: 'close', listener: () => void): unknown;
 }
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/** The largest request body the emulator reads (32 MiB). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-export class BodyTooLargeError extends Error {}
+export class BodyTooLargeError extends Error {
+  /** Bytes the client sent in all. */
+  readonly size: number;
+  readonly limit: number;
+  constructor(size: number, limit: number) {
+    super(`request body of ${size} bytes is over the ${limit}-byte limit`);
+    this.size = size;
+    this.limit = limit;
+  }
+}
 
-export async function readBody(req: Request): Promise<Buffer> {
+/**
+ * The whole request body. A body over `limit` is read to its end but not
+ * kept, then fails with BodyTooLargeError: a client still sending when the
+ * answer comes would see a broken connection instead of the answer.
+ */
+export async function readBody(req: Request, limit = MAX_BODY_BYTES): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new BodyTooLargeError(`request body over ${MAX_BODY_BYTES} bytes`);
-    chunks.push(chunk);
+    if (size <= limit) chunks.push(chunk);
+    else chunks.length = 0;
   }
+  if (size > limit) throw new BodyTooLargeError(size, limit);
   return Buffer.concat(chunks);
 }
 

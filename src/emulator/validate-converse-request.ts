@@ -1,9 +1,12 @@
+import { checkBlobSources } from './check-blob-sources.js';
 import { EmulatedException } from './exceptions.js';
 
 /** A Converse request body that passed Bedrock's checks. */
 export interface CheckedRequest {
   messages: { role: 'user' | 'assistant'; content: Record<string, unknown>[] }[];
   system: string[];
+  /** The request has a `system` field with at least one block (some models refuse one). */
+  hasSystem: boolean;
   maxTokens: number | undefined;
   stopSequences: string[];
   hasGuardrailConfig: boolean;
@@ -36,6 +39,7 @@ function checkContent(content: unknown, at: string): Record<string, unknown>[] {
     if ('text' in block && (typeof block.text !== 'string' || block.text.trim() === '')) {
       throw invalid(`The text field in the ContentBlock object at ${where} is blank. Add text to the text field, and try again.`);
     }
+    checkBlobSources(block, where);
     return block;
   });
 }
@@ -94,6 +98,7 @@ export function validateConverseRequest(body: unknown): CheckedRequest {
   return {
     messages: checked,
     system: systemTexts,
+    hasSystem: Array.isArray(system) && system.length > 0,
     maxTokens,
     stopSequences,
     hasGuardrailConfig: body.guardrailConfig !== undefined,
@@ -109,6 +114,24 @@ export function lastUserText(request: CheckedRequest): string {
     }
   }
   return '';
+}
+
+/**
+ * The texts a replayed prompt may be: the last user message's text, then
+ * the same without its first text block, and so on. A model that takes no
+ * system prompt gets the system text as a leading block of the first user
+ * message (see converse/to-converse-input.ts), which the recorded prompt
+ * does not have.
+ */
+export function lastUserTextSuffixes(request: CheckedRequest): string[] {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const m = request.messages[i];
+    if (m?.role === 'user') {
+      const texts = m.content.map((b) => (typeof b.text === 'string' ? b.text : '')).filter((t) => t !== '');
+      return texts.length === 0 ? [''] : texts.map((_, from) => texts.slice(from).join('\n'));
+    }
+  }
+  return [''];
 }
 
 /** Every character the model reads, for input-token counts and window checks. */

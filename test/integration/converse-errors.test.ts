@@ -2,6 +2,7 @@ import * as sdk from '@aws-sdk/client-bedrock-runtime';
 import { ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorKind } from '../../src/core/error-kind.js';
+import { classifyConverseError } from '../../src/converse/classify-converse-error.js';
 import { ModelCallError } from '../../src/core/model-call-error.js';
 import type { ExceptionName } from '../../src/emulator/exceptions.js';
 import { startHarness, TRANSPORTS, userText, type Harness } from '../helpers/emulator-harness.js';
@@ -102,6 +103,36 @@ describe.each(TRANSPORTS)('Converse failures through the real SDK client over %s
     const mistral = 'mistral.mistral-7b-instruct-v0:2'; // 32,000 tokens in the default fleet
     const error = await caught(h.models.converse({ modelId: mistral, messages: userText('word '.repeat(30_000)) }));
     expect(error).toMatchObject({ kind: 'context-window', code: 'ValidationException' });
+  });
+
+  it('a body over the emulator\'s 32 MB limit is a ValidationException (400), not a server error to retry', async () => {
+    const huge = 'x'.repeat(33 * 1024 * 1024);
+    const error = await caught(h.models.converse({ modelId: MODEL, messages: userText(huge) }));
+    expect(error).toMatchObject({ kind: 'invalid-request', code: 'ValidationException', httpStatus: 400 });
+    expect((error as Error).message).toMatch(/over the 33554432-byte limit/);
+    expect(h.emulator.state.stats.snapshot().models[MODEL]?.outcomes).toEqual({ ValidationException: 1 });
+  });
+
+  it('a system prompt to a model that takes none is refused as Bedrock does; the next model of the tier may try', async () => {
+    const mistral = 'mistral.mixtral-8x7b-instruct-v0:1';
+    const raw = await caught(
+      h.sdk.send(new ConverseCommand({ modelId: mistral, system: [{ text: 'Be brief.' }], messages: userText('hi') })),
+    );
+    expect(raw).toBeInstanceOf(sdk.ValidationException);
+    expect((raw as Error).message).toMatch(/^This model doesn't support system messages\./);
+    expect(classifyConverseError(raw, { modelId: mistral }).kind).toBe('model-unavailable');
+
+    // The fleet's adapter folds the system prompt into the message instead, so the call succeeds.
+    const folded = await h.models.converse({ modelId: mistral, system: ['Be brief.'], messages: userText('hi') });
+    expect(folded.stopReason).toBe('end_turn');
+  });
+
+  it('document bytes the SDK was handed as base64 text reach the model as the base64 of the base64, which is no PDF', async () => {
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n', 'latin1').toString('base64');
+    const block = { document: { format: 'pdf' as const, name: 'doc', source: { bytes: pdf as unknown as Uint8Array } } };
+    const raw = await caught(h.sdk.send(new ConverseCommand({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'Read it.' }, block] }] })));
+    expect(raw).toBeInstanceOf(sdk.ValidationException);
+    expect((raw as Error).message).toMatch(/The PDF specified was not valid/);
   });
 
   it('a model the emulator does not serve is unavailable', async () => {

@@ -10,7 +10,7 @@ import {
   ServiceUnavailableException,
   ThrottlingException,
   ValidationException,
-  type BedrockRuntimeServiceException,
+  BedrockRuntimeServiceException,
 } from '@aws-sdk/client-bedrock-runtime';
 import { describe, expect, it } from 'vitest';
 import { classifyConverseError } from '../../src/converse/classify-converse-error.js';
@@ -61,6 +61,8 @@ describe('classifyConverseError: Bedrock SDK exceptions', () => {
     'prompt is too long: 201000 tokens > 200000 maximum',
     "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
     'input length and `max_tokens` exceed context limit: 190000 + 20000 > 200000',
+    'Input Tokens Exceeded: Number of input tokens exceeds maximum length. Please update the request and try again.',
+    'messages: too many total text bytes: 9663677 > 9000000',
   ])('ValidationException "%s" → context-window', (message) => {
     const error = classifyConverseError(new ValidationException({ message, ...meta(400) }), ctx);
     expect(error.kind).toBe('context-window');
@@ -68,18 +70,64 @@ describe('classifyConverseError: Bedrock SDK exceptions', () => {
     expect(error.message).toBe(message);
   });
 
+  it("Nova's input-tokens wording arriving mid-stream (a validationException frame, no HTTP status) → context-window", () => {
+    const message = 'Input Tokens Exceeded: Number of input tokens exceeds maximum length. Please update the request and try again.';
+    const error = classifyConverseError(new ValidationException({ message, $metadata: {} }), { ...ctx, midStream: true });
+    expect(error).toMatchObject({ kind: 'context-window', code: 'ValidationException', midStream: true, httpStatus: undefined });
+  });
+
   it.each([
     'A conversation must start with a user message.',
     "1 validation error detected: Value '1.5' at 'inferenceConfig.temperature' failed to satisfy constraint",
-    'The provided model identifier is invalid.',
+    'The text field in the ContentBlock object at messages.0.content.0 is blank. Add text to the text field, and try again.',
   ])('ValidationException "%s" → invalid-request', (message) => {
     expect(classifyConverseError(new ValidationException({ message, ...meta(400) }), ctx).kind).toBe('invalid-request');
+  });
+
+  it.each([
+    'The provided model identifier is invalid.',
+    "Invocation of model ID anthropic.claude-sonnet-4-5-20250929-v1:0 with on-demand throughput isn't supported. Retry your request with the ID or ARN of an inference profile that contains this model.",
+    'Invocation of model ID anthropic.claude-3-5-sonnet-20241022-v2:0 with on-demand throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference profile that contains this model.',
+    "This model doesn't support system messages. Try again without a system message or use a model that supports system messages.",
+    "This model doesn't support tool use in streaming mode.",
+    'The maximum tokens you requested exceeds the model limit of 8192. Try again with a maximum tokens value that is lower than 8192.',
+  ])('ValidationException "%s" depends on the model → model-unavailable, so the next model may try', (message) => {
+    const error = classifyConverseError(new ValidationException({ message, ...meta(400) }), ctx);
+    expect(error).toMatchObject({ kind: 'model-unavailable', code: 'ValidationException', httpStatus: 400, message });
+    expect(allowsNextModel(error.kind)).toBe(true);
+    expect(tripsBreaker(error.kind)).toBe(false);
   });
 
   it('goes by the exception name before the status', () => {
     const error = classifyConverseError(new ThrottlingException({ message: 'slow down', ...meta(400) }), ctx);
     expect(error.kind).toBe('throttled');
     expect(error.httpStatus).toBe(400);
+  });
+});
+
+describe('classifyConverseError: refused credentials', () => {
+  /** How the SDK throws an error type its model does not know: the service's base class, named by x-amzn-errortype. */
+  const unmodeled = (name: string, message: string) =>
+    new BedrockRuntimeServiceException({ name, $fault: 'client', message, $metadata: { httpStatusCode: 403, requestId: 'r3' } });
+
+  it.each([
+    ['ExpiredTokenException', 'The security token included in the request is expired'],
+    ['UnrecognizedClientException', 'The security token included in the request is invalid.'],
+    [
+      'InvalidSignatureException',
+      'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    ],
+  ])('%s is model-unavailable, and the message says the credentials were refused', (name, message) => {
+    const error = classifyConverseError(unmodeled(name, message), ctx);
+    expect(error).toMatchObject({ kind: 'model-unavailable', code: name, httpStatus: 403, requestId: 'r3' });
+    expect(error.message).toMatch(/credentials were refused/);
+    expect(error.message).toContain(name);
+    expect(error.message).toContain(message);
+  });
+
+  it('an AccessDeniedException keeps its own message: access to one model is not a credentials problem', () => {
+    const error = classifyConverseError(new AccessDeniedException({ message: "You don't have access to the model", ...meta(403) }), ctx);
+    expect(error.message).toBe("You don't have access to the model");
   });
 });
 

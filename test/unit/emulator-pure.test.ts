@@ -1,9 +1,11 @@
+import { Readable } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
 import { costOf } from '../../src/core/price.js';
 import { baseModelId, priceTable } from '../../src/core/price-table.js';
 import { estimateTokens } from '../../src/core/estimate-tokens.js';
 import { composeAnswer, type ComposeContext } from '../../src/emulator/compose-answer.js';
 import { EmulatedException } from '../../src/emulator/exceptions.js';
+import { BodyTooLargeError, readBody, type Request } from '../../src/emulator/http-io.js';
 import { resolveBehaviour } from '../../src/emulator/model-behaviour.js';
 import { scenarioSchema } from '../../src/emulator/scenario-schema.js';
 import { pickFault } from '../../src/emulator/pick-fault.js';
@@ -131,7 +133,59 @@ describe('validateConverseRequest', () => {
 
   it('leaves limits unset when there is no inferenceConfig', () => {
     const checked = validateConverseRequest({ messages: [user('hi')] });
-    expect(checked).toMatchObject({ system: [], maxTokens: undefined, stopSequences: [], hasGuardrailConfig: false });
+    expect(checked).toMatchObject({ system: [], hasSystem: false, maxTokens: undefined, stopSequences: [], hasGuardrailConfig: false });
+  });
+
+  it('says whether the request has a system field with blocks', () => {
+    expect(validateConverseRequest({ messages: [user('hi')], system: [{ text: 'Be brief.' }] }).hasSystem).toBe(true);
+    expect(validateConverseRequest({ messages: [user('hi')], system: [] }).hasSystem).toBe(false);
+  });
+});
+
+describe('validateConverseRequest: blobs, as Bedrock reads them', () => {
+  const pdf = Buffer.from('%PDF-1.7\n%%EOF\n', 'latin1');
+  const withBlock = (block: object) => ({ messages: [{ role: 'user', content: [{ text: 'Read this.' }, block] }] });
+  const doc = (format: string, bytes: string) => ({ document: { format, name: 'file', source: { bytes } } });
+
+  it('accepts base64 bytes, a real PDF, and sources without bytes', () => {
+    expect(() => validateConverseRequest(withBlock(doc('pdf', pdf.toString('base64'))))).not.toThrow();
+    expect(() => validateConverseRequest(withBlock(doc('txt', Buffer.from('plain text').toString('base64'))))).not.toThrow();
+    expect(() => validateConverseRequest(withBlock({ image: { format: 'png', source: { s3Location: { uri: 's3://b/k.png' } } } }))).not.toThrow();
+    expect(() => validateConverseRequest(withBlock({ video: { format: 'mp4', source: { bytes: 'AAAAGGZ0eXA=' } } }))).not.toThrow();
+  });
+
+  it.each([
+    ['document bytes that are not base64', doc('txt', 'not base64!'), /'messages\.0\.content\.1\.document\.source\.bytes'.*Base64/],
+    ['image bytes that are not a string', { image: { format: 'png', source: { bytes: [1, 2, 3] } } }, /messages\.0\.content\.1\.image\.source\.bytes/],
+    ['base64 with bad padding', doc('txt', 'YWJj='), /Base64/],
+    // What the SDK sends when handed base64 text instead of bytes: the base64 of the base64.
+    ['a pdf document whose bytes are not a PDF', doc('pdf', Buffer.from(pdf.toString('base64')).toString('base64')), /The PDF specified was not valid/],
+    [
+      'a pdf nested in a tool result that is not a PDF',
+      { toolResult: { toolUseId: 't', content: [{ text: 'x' }, doc('pdf', Buffer.from('hello').toString('base64'))] } },
+      /messages\.0\.content\.1\.toolResult\.content\.1\.document\.source\.bytes/,
+    ],
+  ])('rejects %s with a ValidationException', (_label, block, expected) => {
+    const error = emulated(() => validateConverseRequest(withBlock(block)));
+    expect(error.exception).toBe('ValidationException');
+    expect(error.message).toMatch(expected);
+  });
+});
+
+describe('readBody', () => {
+  const request = (chunks: string[]): Request => Readable.from(chunks.map((c) => Buffer.from(c))) as unknown as Request;
+
+  it('returns a body within the limit', async () => {
+    expect((await readBody(request(['ab', 'cd']), 4)).toString()).toBe('abcd');
+  });
+
+  it('reads a body over the limit to its end, then fails with its size', async () => {
+    const chunks = ['abc', 'def', 'ghi'];
+    const stream = request(chunks);
+    const error = await readBody(stream, 4).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BodyTooLargeError);
+    expect(error).toMatchObject({ size: 9, limit: 4 });
+    expect((stream as unknown as Readable).readableEnded).toBe(true);
   });
 });
 
@@ -285,6 +339,13 @@ describe('composeAnswer', () => {
 
     it('fails when no replay model is mapped to the model id', () => {
       expect(emulated(() => composeAnswer(replay('What is 2+2?', { replayModel: undefined }))).message).toMatch(/no replay model mapped to/);
+    });
+
+    it('matches a prompt whose message starts with a folded system prompt, as sent to a model that takes none', () => {
+      const request = validateConverseRequest({
+        messages: [{ role: 'user', content: [{ text: 'You answer with one word.' }, { text: 'What is 2+2?' }] }],
+      });
+      expect(composeAnswer({ ...replay('unused'), request })).toMatchObject({ text: 'Four.', inputTokens: 321 });
     });
 
     it('answers plausibly on a miss when fallback is on', () => {
