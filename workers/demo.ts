@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Presets, SingleBar } from 'cli-progress';
+import { checkScenarioFile } from '../src/cli/check-scenario-file.js';
 import { formatRunSummary } from '../src/cli/format-run-summary.js';
 import { readJobFile } from '../src/cli/read-job-file.js';
 import { JobSpecError } from '../src/core/job/job-spec-error.js';
@@ -36,11 +37,18 @@ export interface DemoOutcome {
   workers: { tier: string; pid: number }[];
   summary: RunSummary;
   refused: { line: number; error: string }[];
+  /** Lines whose job id an earlier line had: the same job (one id, one job), run and counted once. */
+  repeated: { line: number; id: string }[];
   logDir: string;
 }
 
 
 export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
+  // The inputs first: a file that cannot be read, or a bad scenario, is bad usage (exit 2), said before anything starts.
+  const scenarioFile = options.scenarioFile ?? DEMO_SCENARIO;
+  const { jobs, unreadable } = await readJobFile(options.jobsFile ?? DEMO_JOBS);
+  await checkScenarioFile(scenarioFile);
+
   const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const note = (text: string): void => {
     if (options.json !== true) process.stderr.write(`${text}\n`);
@@ -56,19 +64,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
   try {
     const { fleetName, settings, producer, read } = await startLocalFleet(started, {
       namePrefix: 'demo',
-      scenarioFile: options.scenarioFile ?? DEMO_SCENARIO,
+      scenarioFile,
       logDir,
       workerLogLevel: 'info',
       note,
     });
-    const { jobs, unreadable } = await readJobFile(options.jobsFile ?? DEMO_JOBS);
 
     const begin = Date.now();
     const refused = [...unreadable];
+    // One id is one job: a line repeating an earlier line's id is that job again, not another (the fleet enqueues it once).
     const ids: string[] = [];
+    const seen = new Set<string>();
+    const repeated: { line: number; id: string }[] = [];
     for (const { line, job } of jobs) {
       try {
-        ids.push((await producer.enqueue(job)).id);
+        const { id } = await producer.enqueue(job);
+        if (seen.has(id)) {
+          repeated.push({ line, id });
+          continue;
+        }
+        seen.add(id);
+        ids.push(id);
       } catch (error) {
         if (!(error instanceof JobSpecError)) throw error;
         refused.push({ line, error: error.message });
@@ -76,6 +92,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
     }
     note(`enqueued ${ids.length} jobs in ${Date.now() - begin} ms${refused.length > 0 ? `; refused ${refused.length}` : ''}`);
     for (const r of refused) note(`  line ${r.line}: ${r.error}`);
+    if (repeated.length > 0) {
+      const lines = repeated.slice(0, 5).map((r) => `${r.line} (${r.id})`).join(', ');
+      const more = repeated.length > 5 ? ` and ${repeated.length - 5} more` : '';
+      note(
+        `note: ${repeated.length} ${repeated.length === 1 ? 'line repeats' : 'lines repeat'} the id of an earlier line, so ` +
+          `${repeated.length === 1 ? 'it is' : 'they are'} the same job, run and counted once: line ${lines}${more}`,
+      );
+    }
 
     const bar = new SingleBar(
       { format: 'jobs |{bar}| {value}/{total} · {escalated} escalated · {failed} failed · {duration}s', stream: process.stderr, hideCursor: true },
@@ -99,7 +123,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoOutcome> {
       models: settings.fleet.tiers.flatMap((t) => t.models.map((m) => m.id)),
     });
     const workers = started.workers.map((w) => ({ tier: w.tier, pid: w.pid }));
-    const outcome: DemoOutcome = { fleet: fleetName, workers, summary, refused, logDir };
+    const outcome: DemoOutcome = { fleet: fleetName, workers, summary, refused, repeated, logDir };
     print(options.json === true ? JSON.stringify(outcome, null, 2) : formatRunSummary(summary));
     return outcome;
   } finally {

@@ -5,6 +5,8 @@
  * go back to the queue).
  */
 import { hostname } from 'node:os';
+import { redactUrl } from '../src/cli/cli-error.js';
+import { probeRedis } from '../src/cli/probe-redis.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { fleetFileDir } from '../src/config/load-custom-router.js';
 import { loadSettings } from '../src/config/load-settings.js';
@@ -31,6 +33,8 @@ import { createLogger } from '../src/telemetry/create-logger.js';
 export interface TierWorkerProcessOptions {
   tier: string;
   concurrency?: number;
+  /** How long to keep trying to reach Redis at start-up before giving up (exit 1); 5 s by default. */
+  redisWaitMs?: number;
 }
 
 export async function runTierWorkerProcess(options: TierWorkerProcessOptions): Promise<void> {
@@ -42,9 +46,30 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
       { where: '--tier', message: `no tier is named "${options.tier}"; expected one of ${fleet.tiers.map((t) => t.name).join(', ')}` },
     ]);
   }
+  // Redis not answering at start-up: one line and exit 1 (via the CLI), not a stack trace per reconnect forever.
+  // A few seconds' patience covers Redis that is still starting next to us.
+  await probeRedis(settings.redisUrl, {
+    connectTimeoutMs: 3_000,
+    waitMs: options.redisWaitMs ?? 5_000,
+    hint: 'start Redis (or "fleet up"), or set REDIS_URL to one that runs',
+  });
   const logger = createLogger({ level: settings.logLevel, logPrompts: settings.logPrompts, name: 'worker' });
   const connection = createRedisConnection(settings.redisUrl, `fleet-worker-${tier.name}`);
   const queues = createFleetQueues(fleet, connection);
+  // Redis going away later: the connection reconnects and jobs wait. Said once per outage, in the log (with no
+  // listener, each queue would print a raw stack trace at every reconnect attempt).
+  let redisDown = false;
+  const onRedisError = (error: Error): void => {
+    if (redisDown) return;
+    redisDown = true;
+    logger.error({ err: error, redis: redactUrl(settings.redisUrl) }, 'Redis connection lost; reconnecting (jobs wait until it is back)');
+  };
+  connection.on('ready', () => {
+    if (!redisDown) return;
+    redisDown = false;
+    logger.info({ redis: redactUrl(settings.redisUrl) }, 'Redis connection back');
+  });
+  for (const queue of [...queues.all(), queues.flows]) queue.on('error', onRedisError);
   const { client: bedrock, sdk } = modelClientFromSettings({ ...settings, env: process.env });
   // The response cache answers repeated deterministic calls from Redis (off unless the fleet file's `cache.mode` says so).
   const client = createCachedModelClient({ client: bedrock, redis: connection, fleetName: fleet.name, settings: fleet.cache, logger: logger.child({ part: 'response-cache' }) });

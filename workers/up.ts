@@ -6,14 +6,16 @@
  * started: the API, then the workers (they drain), the emulator, the private
  * Redis. A second signal kills what is still running.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiKeyEntry } from '../src/api/auth/api-key-table.js';
 import { loadApiSettings } from '../src/config/api-settings.js';
 import { loadSettings } from '../src/config/load-settings.js';
 import { chooseBedrockTarget } from '../src/cli/bedrock-target.js';
-import { CliError, EXIT, redactUrl } from '../src/cli/cli-error.js';
+import { checkScenarioFile } from '../src/cli/check-scenario-file.js';
+import { CliError, errorCode, EXIT, redactUrl } from '../src/cli/cli-error.js';
+import { directModeExports } from '../src/cli/direct-mode-exports.js';
 import { formatApiKeys, generateLocalApiKeys, LOCAL_TENANT } from '../src/cli/local-api-keys.js';
 import { resolveRedis, type ResolvedRedis } from '../src/cli/resolve-redis.js';
 import { spawnApiProcess, type ApiProcess } from '../src/cli/spawn-api-process.js';
@@ -50,23 +52,56 @@ export interface FleetUpInfo {
   keys?: ApiKeyEntry[];
 }
 
-/** Everything `fleet up` started, stopped in reverse order. */
-class Started {
+/** Everything `fleet up` started, stopped in reverse order (exported for tests). */
+export class Started {
   redis?: ResolvedRedis;
   emulator?: EmulatorProcess;
   workers: TierWorkerProcess[] = [];
   api?: ApiProcess;
+  /** The emulator has exited: its pid is no longer ours to signal. */
+  private emulatorGone = false;
 
   async stop(): Promise<void> {
     await this.api?.stop('SIGTERM').catch(() => undefined);
     await Promise.allSettled(this.workers.map((w) => w.stop('SIGTERM')));
-    await this.emulator?.stop().catch(() => undefined);
+    if (this.emulator !== undefined) {
+      await this.emulator.stop().catch(() => undefined);
+      this.emulatorGone = true;
+    }
     await this.redis?.stop().catch(() => undefined);
   }
 
+  /** Everything still running, at once (SIGKILL): the API, the workers, the emulator, a private redis-server. */
   kill(): void {
     void this.api?.stop('SIGKILL').catch(() => undefined);
     for (const worker of this.workers) void worker.stop('SIGKILL').catch(() => undefined);
+    if (this.emulator !== undefined && !this.emulatorGone) {
+      try {
+        process.kill(this.emulator.pid, 'SIGKILL');
+      } catch {
+        // Exited already.
+      }
+    }
+    this.redis?.kill();
+  }
+}
+
+/** The log folder: made when missing; a file of that name, or a folder that cannot be made, is bad usage (exit 2). */
+function prepareLogDir(dir: string): void {
+  let isFolder: boolean | undefined;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch {
+    isFolder = undefined;
+  }
+  if (isFolder === false) throw new CliError(`--logs "${dir}" is a file, not a folder; name a folder (it is made when missing)`, EXIT.usage);
+  if (isFolder === true) return;
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    const code = errorCode(error);
+    const why = code === 'ENOTDIR' || code === 'EEXIST' ? 'part of its path is a file' : code === 'EACCES' ? 'permission denied' : error instanceof Error ? error.message : String(error);
+    throw new CliError(`cannot make the log folder "${dir}" (--logs): ${why}; name another folder`, EXIT.usage);
   }
 }
 
@@ -84,6 +119,9 @@ function describeBedrock(target: ReturnType<typeof chooseBedrockTarget>, emulato
 export async function runFleetUp(options: FleetUpOptions): Promise<number> {
   const baseEnv = options.env ?? process.env;
   const note = options.note ?? ((text: string) => process.stderr.write(`${text}\n`));
+  // Bad usage is said before anything starts: a scenario file that would make the emulator exit, a log folder that is a file.
+  if (options.scenarioFile !== undefined) await checkScenarioFile(options.scenarioFile);
+  if (options.logDir !== undefined) prepareLogDir(options.logDir);
   const started = new Started();
 
   let signalled: NodeJS.Signals | undefined;
@@ -103,7 +141,6 @@ export async function runFleetUp(options: FleetUpOptions): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const logDir = options.logDir ?? mkdtempSync(join(tmpdir(), 'fleet-up-'));
-  if (options.logDir !== undefined) mkdirSync(logDir, { recursive: true });
   try {
     started.redis = await resolveRedis(baseEnv);
     const redis = started.redis;
@@ -150,7 +187,7 @@ export async function runFleetUp(options: FleetUpOptions): Promise<number> {
     note('In another shell:');
     note(`  export FLEET_API_URL=${url} FLEET_API_KEY=${localKey}`);
     note(`  fleet enqueue DIR --task summarization   then   fleet status BATCH --watch   and   fleet results BATCH -o out.jsonl`);
-    note(`  (straight to Redis instead: export REDIS_URL=${redis.url} FLEET_NAME=${fleetName}, and leave FLEET_API_URL unset)`);
+    note(`  (straight to Redis instead: ${directModeExports(env, { redisUrl: redis.url, name: fleetName })}, and leave FLEET_API_URL unset)`);
     note(`logs: ${logDir} (api.log, ${started.workers.map((w) => `worker-${w.tier}.log`).join(', ')})`);
     note('Ctrl-C stops everything.');
     options.ready?.({

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { loadSettings, type Settings } from '../config/load-settings.js';
 import type { JobResult } from '../core/job/job-result.js';
@@ -8,7 +8,7 @@ import { createRedisConnection } from '../queue/create-redis-connection.js';
 import { createFleetQueues, type FleetQueues } from '../queue/fleet-queues.js';
 import { readJobResult } from '../queue/read-job-result.js';
 import { openProducerRouting } from '../queue/routing/open-producer-routing.js';
-import { CliError, EXIT, networkReason, redactUrl } from './cli-error.js';
+import { probeRedis } from './probe-redis.js';
 
 /** The fleet straight from Redis, for the CLI's direct mode (no API). */
 export interface DirectFleet {
@@ -21,28 +21,14 @@ export interface DirectFleet {
   close(): Promise<void>;
 }
 
-/** Fails fast, in one line, when Redis does not answer (the fleet's connection would wait for it forever). */
-async function probe(url: string, timeoutMs: number): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  let lastError: unknown;
-  redis.on('error', (error) => (lastError = error));
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    throw new CliError(
-      `cannot reach Redis at ${redactUrl(url)}: ${networkReason(lastError ?? error)}; start the fleet with "fleet up", set REDIS_URL, or use --api URL`,
-      EXIT.failed,
-    );
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** Loads the settings (FLEET_CONFIG, FLEET_NAME, REDIS_URL) and connects to the fleet's Redis. */
 export async function openDirectFleet(env: Record<string, string | undefined> = process.env, timeoutMs = 3_000): Promise<DirectFleet> {
   const settings = loadSettings({ env });
-  await probe(settings.redisUrl, timeoutMs);
+  // Fails fast, in one line, when Redis does not answer (the fleet's connection would wait for it forever).
+  await probeRedis(settings.redisUrl, {
+    connectTimeoutMs: timeoutMs,
+    hint: 'start the fleet with "fleet up", set REDIS_URL, or use --api URL',
+  });
   const { fleet } = settings;
   const redis = createRedisConnection(settings.redisUrl, 'fleet-cli');
   redis.on('error', () => undefined);

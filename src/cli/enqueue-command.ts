@@ -3,11 +3,12 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { STRATEGIES } from '../core/job/job-spec.js';
 import { createApiClient, type BatchDefaults } from './api-client.js';
 import type { BatchReceiptView } from '../queue/batches/batch-views.js';
-import { cliAction, EXIT, oneLineUsageErrors } from './cli-error.js';
+import { cliAction, oneLineUsageErrors } from './cli-error.js';
 import { openDirectFleet } from './direct-fleet.js';
 import { addTargetOptions, chooseTarget, TARGET_HELP, type TargetFlags } from './fleet-target.js';
 import { parseTag } from './parse-tag.js';
-import { openDocuments, type DocumentSource, type SourceDocument } from './read-documents.js';
+import { openDocuments, skippedNote, type DocumentSource, type SourceDocument } from './read-documents.js';
+import { enqueueOutcome, refusalLines } from './enqueue-outcome.js';
 import { submitDirect, submitViaApi } from './submit-documents.js';
 import { BATCH_DEFAULT_FIELDS } from '../queue/batches/batch-default-fields.js';
 
@@ -25,9 +26,6 @@ interface EnqueueFlags extends TargetFlags {
   tenant?: string;
   json?: boolean;
 }
-
-/** Refusals printed one per line; the rest are counted. */
-const SHOWN_REFUSALS = 20;
 
 function parseBatchId(value: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,100}$/.test(value)) {
@@ -69,46 +67,6 @@ function withProgress(source: DocumentSource, show: boolean): { documents: Async
   return { documents: counted(), count: () => count, stop: () => bar.stop() };
 }
 
-function report(receipt: BatchReceiptView, source: DocumentSource, read: number): string[] {
-  const lines: string[] = [];
-  if (receipt.refusedCount > 0) {
-    lines.push(`refused ${receipt.refusedCount} of ${read} documents:`);
-    for (const r of receipt.refused.slice(0, SHOWN_REFUSALS)) lines.push(`  ${source.where(r.index)}: ${r.message}`);
-    const more = receipt.refusedCount - Math.min(receipt.refused.length, SHOWN_REFUSALS);
-    if (more > 0) lines.push(`  … and ${more} more (--json lists the first ${receipt.refused.length})`);
-  }
-  return lines;
-}
-
-/** Exit code and the closing lines for a receipt. */
-function outcome(receipt: BatchReceiptView, read: number): { code: number; lines: string[] } {
-  const id = receipt.batchId;
-  if (!receipt.created) {
-    return { code: EXIT.ok, lines: [`batch ${id} existed already (${receipt.accepted} jobs); nothing was enqueued again`] };
-  }
-  if (!receipt.enqueued) {
-    return {
-      code: EXIT.failed,
-      lines: [`fleet: nothing enqueued: ${receipt.refusedCount} of ${read} documents refused and --all-or-nothing is set; fix them and enqueue again`],
-    };
-  }
-  if (receipt.accepted === 0) {
-    const why = read === 0 ? 'no documents were read' : `all ${read} documents were refused`;
-    return { code: EXIT.failed, lines: [`fleet: nothing enqueued: ${why}`] };
-  }
-  const lines: string[] = [];
-  if (receipt.refusedCount > 0) {
-    lines.push(`fleet: warning: ${receipt.refusedCount} documents refused; ${receipt.accepted} enqueued in batch ${id}`);
-  }
-  if (receipt.duplicates > 0) {
-    lines.push(
-      `note: ${receipt.duplicates} job ids exist already in the fleet and were not enqueued again (enqueue under new ids with --id-prefix)`,
-    );
-  }
-  lines.push(`enqueued ${receipt.accepted} jobs in batch ${id}; follow it with: fleet status ${id} --watch`);
-  return { code: EXIT.ok, lines };
-}
-
 export function registerEnqueueCommand(program: Command): void {
   const command = program
     .command('enqueue')
@@ -135,14 +93,22 @@ Prints the batch id on stdout, refused documents on stderr.
 ${TARGET_HELP}
 
 Exit codes:
-  0  enqueued (some documents may have been refused: a warning says how many)
-  1  nothing enqueued (every document refused, or --all-or-nothing refused the batch), or the API or Redis failed
+  0  enqueued (some documents may have been refused: a warning says how many), or the batch existed already
+  1  nothing new enqueued (every document refused, every job id exists already in the fleet, or --all-or-nothing
+     refused the batch), or the API or Redis failed
   2  bad usage: unknown option, unreadable FILE or DIR, missing FLEET_API_KEY, bad configuration`,
   );
   command.action(
     cliAction(async (path: string, flags: EnqueueFlags) => {
       const target = chooseTarget(flags, process.env);
       const source = await openDocuments(path, { ...(flags.idPrefix === undefined ? {} : { idPrefix: flags.idPrefix }) });
+      // Said with the outcome, so that a failure (the API unreachable, say) stays one line.
+      const notes: string[] = [];
+      const skipped = skippedNote(source);
+      if (skipped !== undefined) notes.push(skipped);
+      if (flags.idPrefix !== undefined && source.kind === 'jsonl') {
+        notes.push('note: --id-prefix applies to ids made from file names (a folder, a .txt/.md file); the ids of JSONL jobs are kept');
+      }
       const defaults: BatchDefaults = {};
       for (const field of BATCH_DEFAULT_FIELDS) {
         const value = flags[field];
@@ -172,13 +138,14 @@ Exit codes:
         progress.stop();
       }
 
-      const { code, lines } = outcome(receipt, progress.count());
+      const { code, printBatchId, lines } = enqueueOutcome(receipt, source, progress.count());
+      for (const note of notes) console.error(note);
       if (flags.json === true) {
         console.log(JSON.stringify(receipt));
         return code;
       }
-      for (const line of report(receipt, source, progress.count())) console.error(line);
-      if (code === EXIT.ok) console.log(receipt.batchId);
+      for (const line of refusalLines(receipt, source, progress.count())) console.error(line);
+      if (printBatchId) console.log(receipt.batchId);
       for (const line of lines) console.error(line);
       return code;
     }),

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../config/config-error.js';
 import { RedisUnavailableError } from './resolve-redis.js';
+import { CliError } from './cli-error.js';
 import { registerApiCommand } from './api-command.js';
 import { registerDemoCommand } from './demo-command.js';
 import { registerEmulatorCommand } from './emulator-command.js';
@@ -29,6 +30,11 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
+    // Commands that do not wrap their action in cliAction (worker, demo) throw their one-line errors up to here.
+    if (error instanceof CliError) {
+      console.error(`fleet: ${error.message}`);
+      process.exit(error.exitCode);
+    }
     if (error instanceof ConfigError || error instanceof RedisUnavailableError) {
       console.error(error.message);
       process.exit(2);

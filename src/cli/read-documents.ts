@@ -20,9 +20,15 @@ export class UnreadableLine {
 /** A document as read: a JSON value (a job object or a string), or an UnreadableLine. */
 export type SourceDocument = unknown;
 
+/** How a source's documents are read: JSONL lines (ids their own), or files whose ids come from their names. */
+export type DocumentSourceKind = 'jsonl' | 'folder' | 'text-file';
+
 export interface DocumentSource {
   /** What is read, for messages: `docs/ (20 files)`, `jobs.jsonl`, `stdin`. */
   label: string;
+  kind: DocumentSourceKind;
+  /** Entries of a folder that are not documents (subfolders, other files), skipped: `sub/`, `data.json`. */
+  skipped: string[];
   /** How far reading got: files of a folder, or bytes of a file; no total for stdin. */
   progress(): { done: number; total: number | undefined };
   /** Where the document at a 0-based position came from, once read: `notes.md`, `line 12`. */
@@ -58,18 +64,23 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-/** One JSON value per non-blank line; lines that are not JSON become UnreadableLine. Line numbers go to `lines`. */
+/**
+ * One JSON value per non-blank line; lines that are not JSON become
+ * UnreadableLine. A byte-order mark before the first line is dropped.
+ * Line numbers go to `lines`.
+ */
 async function* jsonLines(input: NodeJS.ReadableStream, path: string, lines: number[]): AsyncGenerator<SourceDocument> {
   let line = 0;
   try {
     for await (const text of createInterface({ input, crlfDelay: Infinity })) {
       line += 1;
-      if (text.trim() === '') continue;
+      const content = line === 1 ? text.replace(/^\uFEFF/, '') : text;
+      if (content.trim() === '') continue;
       lines.push(line);
       try {
-        yield JSON.parse(text) as unknown;
+        yield JSON.parse(content) as unknown;
       } catch {
-        yield new UnreadableLine(line, text);
+        yield new UnreadableLine(line, content);
       }
     }
   } catch (error) {
@@ -78,19 +89,39 @@ async function* jsonLines(input: NodeJS.ReadableStream, path: string, lines: num
   }
 }
 
+/** `sub/, data.json, notes.pdf and 4 more`: the first few skipped entries of a folder. */
+export function nameAFew(names: readonly string[], few = 5): string {
+  const shown = names.slice(0, few).join(', ');
+  return names.length > few ? `${shown} and ${names.length - few} more` : shown;
+}
+
+/** The note for entries of a folder that were not read, or undefined when none were skipped. */
+export function skippedNote(source: Pick<DocumentSource, 'skipped'>): string | undefined {
+  const n = source.skipped.length;
+  if (n === 0) return undefined;
+  return `note: skipped ${n} ${n === 1 ? 'entry' : 'entries'} (subfolders, files not ${DOCUMENT_EXTENSIONS.join('/')}): ${nameAFew(source.skipped)}`;
+}
+
 async function openFolder(path: string, options: OpenDocumentsOptions): Promise<DocumentSource> {
   let names: string[];
+  const skipped: string[] = [];
   try {
     const entries = await readdir(path, { withFileTypes: true });
-    names = entries
-      .filter((e) => (e.isFile() || e.isSymbolicLink()) && isDocumentFile(e.name))
-      .map((e) => e.name)
-      .sort();
+    names = [];
+    for (const e of entries) {
+      // Hidden entries (.git, .DS_Store) are nobody's documents: passed over without a word, as `ls` does.
+      if (e.name.startsWith('.')) continue;
+      if ((e.isFile() || e.isSymbolicLink()) && isDocumentFile(e.name)) names.push(e.name);
+      else skipped.push(e.isDirectory() ? `${e.name}/` : e.name);
+    }
+    names.sort();
+    skipped.sort();
   } catch (error) {
     throw unreadable(path, error);
   }
   if (names.length === 0) {
-    throw new CliError(`no ${DOCUMENT_EXTENSIONS.join('/')} files in "${path}"; ${HINT}`, EXIT.usage);
+    const others = skipped.length === 0 ? '' : ` (only ${nameAFew(skipped)}; subfolders are not read)`;
+    throw new CliError(`no ${DOCUMENT_EXTENSIONS.join('/')} files in "${path}"${others}; ${HINT}`, EXIT.usage);
   }
   let done = 0;
   async function* documents(): AsyncGenerator<SourceDocument> {
@@ -103,6 +134,8 @@ async function openFolder(path: string, options: OpenDocumentsOptions): Promise<
   }
   return {
     label: `${path} (${names.length} files)`,
+    kind: 'folder',
+    skipped,
     progress: () => ({ done, total: names.length }),
     where: (index) => names[index] ?? `document ${index + 1}`,
     documents: documents(),
@@ -123,6 +156,8 @@ export async function openDocuments(path: string, options: OpenDocumentsOptions 
   if (path === '-') {
     return {
       label: 'stdin',
+      kind: 'jsonl',
+      skipped: [],
       progress: () => ({ done: lines.length, total: undefined }),
       where,
       documents: jsonLines(options.stdin ?? process.stdin, 'stdin', lines),
@@ -146,7 +181,7 @@ export async function openDocuments(path: string, options: OpenDocumentsOptions 
       done = 1;
       yield { id: documentIdFromFileName(name, options.idPrefix), document, metadata: { file: name } };
     }
-    return { label: path, progress: () => ({ done, total: 1 }), where: () => name, documents: one() };
+    return { label: path, kind: 'text-file', skipped: [], progress: () => ({ done, total: 1 }), where: () => name, documents: one() };
   }
 
   let stream: ReadStream | undefined;
@@ -154,5 +189,12 @@ export async function openDocuments(path: string, options: OpenDocumentsOptions 
     stream = createReadStream(path);
     yield* jsonLines(stream, path, lines);
   }
-  return { label: path, progress: () => ({ done: stream?.bytesRead ?? 0, total: info.size }), where, documents: fileLines() };
+  return {
+    label: path,
+    kind: 'jsonl',
+    skipped: [],
+    progress: () => ({ done: stream?.bytesRead ?? 0, total: info.size }),
+    where,
+    documents: fileLines(),
+  };
 }

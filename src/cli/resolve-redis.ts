@@ -9,6 +9,8 @@ export interface ResolvedRedis {
   started: boolean;
   /** Stops the private server, if one was started. */
   stop(): Promise<void>;
+  /** Kills the private server at once (SIGKILL), if one was started and still runs. */
+  kill(): void;
 }
 
 export class RedisUnavailableError extends Error {
@@ -45,7 +47,7 @@ async function freePort(): Promise<number> {
  */
 export async function resolveRedis(env: Record<string, string | undefined>): Promise<ResolvedRedis> {
   const url = env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-  if (await answers(url)) return { url, started: false, stop: () => Promise.resolve() };
+  if (await answers(url)) return { url, started: false, stop: () => Promise.resolve(), kill: () => undefined };
 
   const installed = spawnSync('redis-server', ['--version'], { stdio: 'ignore', env }).status === 0;
   if (!installed) {
@@ -75,6 +77,9 @@ export async function resolveRedis(env: Record<string, string | undefined>): Pro
     stop: async () => {
       if (server.exitCode === null) server.kill('SIGTERM');
       await exited;
+    },
+    kill: () => {
+      if (server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
     },
   };
 }

@@ -24,6 +24,15 @@ export interface ApiSettings {
   dashboardWrite: boolean;
 }
 
+/** Why a file could not be read, in words: `no such file`, `permission denied`, `a folder, not a file`. */
+function unreadableReason(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES') return 'permission denied';
+  if (code === 'EISDIR') return 'a folder, not a file';
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** The API process's settings; at least one API key is required. */
 export function loadApiSettings(env: Record<string, string | undefined> = process.env): ApiSettings {
   const parsed = apiEnvSchema.safeParse(env);
@@ -32,13 +41,28 @@ export function loadApiSettings(env: Record<string, string | undefined> = proces
   }
   const e = parsed.data;
   const keys: ApiKeyEntry[] = [];
-  try {
-    if (e.FLEET_API_KEYS !== undefined) keys.push(...parseApiKeys(e.FLEET_API_KEYS, 'FLEET_API_KEYS'));
-    if (e.FLEET_API_KEYS_FILE !== undefined) {
-      keys.push(...parseApiKeys(readFileSync(e.FLEET_API_KEYS_FILE, 'utf8'), `FLEET_API_KEYS_FILE (${e.FLEET_API_KEYS_FILE})`));
+  const problem = (where: string, error: unknown): ConfigError =>
+    new ConfigError('environment', [{ where, message: error instanceof Error ? error.message : String(error) }]);
+  if (e.FLEET_API_KEYS !== undefined) {
+    try {
+      keys.push(...parseApiKeys(e.FLEET_API_KEYS, 'FLEET_API_KEYS'));
+    } catch (error) {
+      throw problem('FLEET_API_KEYS', error);
     }
-  } catch (error) {
-    throw new ConfigError('environment', [{ where: 'FLEET_API_KEYS', message: error instanceof Error ? error.message : String(error) }]);
+  }
+  if (e.FLEET_API_KEYS_FILE !== undefined) {
+    const file = e.FLEET_API_KEYS_FILE;
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw problem('FLEET_API_KEYS_FILE', new Error(`cannot read "${file}": ${unreadableReason(error)}`));
+    }
+    try {
+      keys.push(...parseApiKeys(text, `"${file}"`));
+    } catch (error) {
+      throw problem('FLEET_API_KEYS_FILE', error);
+    }
   }
   if (keys.length === 0) {
     throw new ConfigError('environment', [

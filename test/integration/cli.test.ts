@@ -5,10 +5,11 @@ import { once } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documentIdFromFileName } from '../../src/cli/document-id.js';
+import { DEFAULT_FLEET_FILE } from '../../src/config/load-settings.js';
 import type { FleetUpInfo } from '../../workers/up.js';
 import { REDIS_URL } from '../helpers/fleet-harness.js';
 import { alive } from '../helpers/process-alive.js';
@@ -93,9 +94,12 @@ beforeAll(async () => {
     writeFileSync(join(docs, name), `Document ${i}. Queues hold jobs; workers of each tier take them and call models.\n`);
   }
   writeFileSync(join(docs, 'ignored.json'), '{}');
+  mkdirSync(join(docs, 'drafts'));
+  writeFileSync(join(docs, 'drafts', 'skipped.txt'), 'In a subfolder: not read.');
 
+  // FLEET_CONFIG as a relative path (the shipped default, so direct-mode commands without it see the same fleet).
   up = spawn(process.execPath, [FLEET_BIN, 'up', '--port', '0', '--json', '--logs', join(dir, 'logs')], {
-    env: env(),
+    env: env({ FLEET_CONFIG: relative(process.cwd(), DEFAULT_FLEET_FILE) }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const child = up;
@@ -143,6 +147,10 @@ describe('fleet up', () => {
     expect(upStderr).toContain(`export FLEET_API_URL=${url} FLEET_API_KEY=${apiKey()}`);
     expect(upStderr).toContain(`logs: ${join(dir, 'logs')}`);
   });
+
+  it("the straight-to-Redis export line names FLEET_CONFIG as an absolute path when it is set", () => {
+    expect(upStderr).toContain(`(straight to Redis instead: export REDIS_URL=${REDIS_URL} FLEET_NAME=${FLEET_NAME} FLEET_CONFIG=${DEFAULT_FLEET_FILE},`);
+  });
 });
 
 describe('enqueue → status → results', () => {
@@ -154,6 +162,7 @@ describe('enqueue → status → results', () => {
     const batchId = enqueued.stdout.trim();
     expect(batchId).toMatch(/^b-[0-9a-f-]+$/);
     expect(enqueued.stderr).toContain(`enqueued 20 jobs in batch ${batchId}`);
+    expect(enqueued.stderr).toContain('note: skipped 2 entries (subfolders, files not .txt/.md/.markdown): drafts/, ignored.json');
 
     const status = await fleet(['status', batchId, '--watch', '--json', '--interval', '0.5', '--timeout', '30', ...api], key);
     expect(status.code, status.stderr).toBe(0);
@@ -213,6 +222,50 @@ describe('enqueue → status → results', () => {
     const status = await fleet(['status', partial.stdout.trim(), '--watch', '--json', '--interval', '0.5', '--timeout', '30']);
     expect(status.code, status.stderr).toBe(0);
   });
+
+  it('counts only jobs new to the fleet into the batch; exits 1 when none is new (JSONL ids, a byte-order mark)', async () => {
+    const jsonl = join(dir, 'dup.jsonl');
+    const job = (n: number): string => JSON.stringify({ id: `${FLEET_NAME}-dup-${n}`, prompt: `Say ${n}.` });
+    // A byte-order mark, as some editors write: invisible, and no reason to refuse the first line.
+    writeFileSync(jsonl, `\uFEFF${job(1)}\n${job(2)}\n`);
+    const first = await fleet(['enqueue', jsonl]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toContain('refused');
+    expect(first.stderr).toContain('enqueued 2 jobs in batch');
+
+    const again = await fleet(['enqueue', jsonl]);
+    expect(again.code).toBe(1);
+    expect(again.stdout).toBe('');
+    expect(lines(again.stderr)).toHaveLength(1);
+    expect(again.stderr).toMatch(/^fleet: nothing new enqueued: all 2 job ids exist already in the fleet .*so batch b-\S+ holds no jobs/);
+    expect(again.stderr).toContain(`give them new "id"s in ${jsonl}`);
+    expect(again.stderr).not.toContain('--id-prefix');
+    expect(again.stderr).not.toMatch(/enqueued 2 jobs/);
+
+    writeFileSync(jsonl, `${job(1)}\n${job(2)}\n${job(3)}\n`);
+    const mixed = await fleet(['enqueue', jsonl]);
+    expect(mixed.code, mixed.stderr).toBe(0);
+    const batchId = mixed.stdout.trim();
+    expect(mixed.stderr).toContain(`note: 2 job ids exist already in the fleet and were not enqueued again; they are not part of batch ${batchId}`);
+    expect(mixed.stderr).toContain(`enqueued 1 jobs in batch ${batchId}`);
+    const status = await fleet(['status', batchId, '--watch', '--json', '--interval', '0.5', '--timeout', '30']);
+    expect(JSON.parse(lines(status.stdout).at(-1) ?? '{}')).toMatchObject({ total: 1 });
+  });
+
+  it('a batch id enqueued again reports the batch as it stands, without a refusal report of documents it did not read', async () => {
+    const jsonl = join(dir, 'again.jsonl');
+    writeFileSync(jsonl, ['{"document": "bad", "tier": "huge"}', '"a fine document"'].join('\n'));
+    const batchId = `${FLEET_NAME}-again`;
+    const first = await fleet(['enqueue', jsonl, '--task', 'classification', '--batch-id', batchId]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain('refused 1 of 2 documents:');
+
+    const again = await fleet(['enqueue', jsonl, '--task', 'classification', '--batch-id', batchId]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout.trim()).toBe(batchId);
+    expect(again.stderr).not.toMatch(/refused 1 of 0|first 0/);
+    expect(lines(again.stderr)).toEqual([`batch ${batchId} existed already (1 jobs, 1 documents refused when it was enqueued); nothing was enqueued again`]);
+  });
 });
 
 describe('errors: one line that says what to do, and an exit code', () => {
@@ -238,6 +291,26 @@ describe('errors: one line that says what to do, and an exit code', () => {
     expect(oneLine(noArgument)).toMatch(/^fleet: missing required argument 'batch'/);
     expect(badTag.code).toBe(2);
     expect(oneLine(badTag)).toMatch(/expected key=value, got "nokey"/);
+  });
+
+  it('fleet up with a scenario or log folder it cannot use exits 2 at once, before starting anything', async () => {
+    const file = join(dir, 'not-a-folder');
+    writeFileSync(file, 'a file');
+    const [scenario, logs] = await Promise.all([
+      fleet(['up', '--port', '0', '--scenario', join(dir, 'nope.yaml')]),
+      fleet(['up', '--port', '0', '--logs', file]),
+    ]);
+    expect(scenario.code).toBe(2);
+    expect(oneLine(scenario)).toMatch(new RegExp(`^fleet: cannot read the scenario "${join(dir, 'nope.yaml')}": no such file;`));
+    expect(logs.code).toBe(2);
+    expect(oneLine(logs)).toBe(`fleet: --logs "${file}" is a file, not a folder; name a folder (it is made when missing)`);
+  });
+
+  it('a worker whose Redis does not answer exits 1 with one line, instead of printing stack traces forever', async () => {
+    const url = `redis://127.0.0.1:${await closedPort()}`;
+    const worker = await fleet(['worker', '--tier', 'small'], { REDIS_URL: url });
+    expect(worker.code).toBe(1);
+    expect(oneLine(worker)).toBe(`fleet: cannot reach Redis at ${url}: connection refused; start Redis (or "fleet up"), or set REDIS_URL to one that runs`);
   });
 
   it('an unreachable API exits 1 and says how to start it; a wrong key exits 2; an unknown batch exits 4', async () => {

@@ -47,6 +47,30 @@ describe('fleet demo', () => {
     }
   }, 120_000);
 
+  it('counts a job id repeated on several lines once, and says so (a byte-order mark is no reason to refuse line 1)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'demo-test-')), 'same.jsonl');
+    const line = JSON.stringify({ id: 'same-1', task: 'classification', document: 'Is this a question?' });
+    writeFileSync(file, `\uFEFF${line}\n${line}\n${line}\n`);
+    const run = await runFleet(['demo', '--jobs', file], { REDIS_URL });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/jobs: 1 total, 1 completed, 0 failed/);
+    expect(run.stderr).toContain('note: 2 lines repeat the id of an earlier line, so they are the same job, run and counted once: line 2 (same-1), 3 (same-1)');
+    expect(run.stderr).not.toContain('refused');
+  }, 120_000);
+
+  it('bad usage exits 2 at once, before starting Redis, the emulator or workers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'demo-test-'));
+    const [jobs, scenario] = await Promise.all([
+      runFleet(['demo', '--jobs', join(dir, 'nope.jsonl')], { REDIS_URL }),
+      runFleet(['demo', '--scenario', join(dir, 'nope.yaml')], { REDIS_URL }),
+    ]);
+    expect(jobs.code).toBe(2);
+    expect(jobs.stderr.trim()).toBe(`fleet: cannot read the jobs file "${join(dir, 'nope.jsonl')}": no such file; pass a JSONL file, one job per line`);
+    expect(scenario.code).toBe(2);
+    expect(scenario.stderr.trim()).toMatch(new RegExp(`^fleet: cannot read the scenario "${join(dir, 'nope.yaml')}": no such file;`));
+    for (const run of [jobs, scenario]) expect(run.stderr).not.toMatch(/Redis:|emulator:|workers:/);
+  });
+
   it('starts a private redis-server when REDIS_URL does not answer', async () => {
     const run = await runFleet(['demo', '--jobs', sampleJobs(10)], { REDIS_URL: CLOSED_PORT_URL });
     expect(run.code, run.stderr).toBe(0);
