@@ -73,5 +73,5 @@ export function asBatchReceiptView(body: unknown): BatchReceiptView {
   if (typeof b !== 'object' || b === null || typeof b.batchId !== 'string' || typeof b.accepted !== 'number') {
     throw new Error('the answer is not a batch receipt (no batchId or accepted)');
   }
-  return { ...b, refused: b.refused ?? [], enqueued: b.enqueued ?? true, refusedCount: b.refusedCount ?? 0 } as BatchReceiptView;
+  return { ...b, refused: b.refused ?? [], enqueued: b.enqueued ?? true, refusedCount: b.refusedCount ?? 0, duplicates: b.duplicates ?? 0 } as BatchReceiptView;
 }
