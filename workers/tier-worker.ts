@@ -95,7 +95,12 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   // (Budget spend counts as each call answers: createTierWorker wraps the client.)
   const read = (id: string) => readJobResult({ fleetName: fleet.name, queues, redis: connection }, id);
   const webhooks = createWebhookDispatcher({ fleetName: fleet.name, connection });
-  const webhookWorker = createWebhookWorker({ fleetName: fleet.name, connection, logger: logger.child({ part: 'webhooks' }) });
+  const webhookWorker = createWebhookWorker({
+    fleetName: fleet.name,
+    connection,
+    logger: logger.child({ part: 'webhooks' }),
+    allowPrivateTargets: settings.webhookAllowPrivate,
+  });
   const batches = createBatchStore({ redis: connection, fleetName: fleet.name, keepSeconds: fleet.jobs.keepCompletedSeconds });
   const defaultSecret = settings.webhookSecret;
   const observers = [

@@ -32,6 +32,8 @@ export const envSchema = z.object({
   ),
   /** Signs webhook deliveries of jobs and batches that name no secret of their own. */
   FLEET_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'expected at least 16 characters' }).optional()),
+  /** When "true", webhook URLs may point at loopback, private or link-local addresses (refused by default). */
+  FLEET_WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
   /** When "true", prompts and documents may appear in debug logs. */
   LOG_PROMPTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
 });

@@ -20,6 +20,8 @@ export interface Settings {
   logLevel: string;
   logPrompts: boolean;
   webhookSecret: string | undefined;
+  /** Whether webhook URLs may point at private addresses (FLEET_WEBHOOK_ALLOW_PRIVATE). */
+  webhookAllowPrivate: boolean;
 }
 
 export interface LoadSettingsOptions {
@@ -120,5 +122,6 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     logLevel: env.data.LOG_LEVEL,
     logPrompts: env.data.LOG_PROMPTS === 'true',
     webhookSecret: env.data.FLEET_WEBHOOK_SECRET,
+    webhookAllowPrivate: env.data.FLEET_WEBHOOK_ALLOW_PRIVATE === 'true',
   };
 }

@@ -19,6 +19,7 @@ import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
 import type { TierJobData } from '../../src/queue/tier-job-data.js';
 import { createWebhookObserver } from '../../src/queue/webhooks/create-webhook-observer.js';
 import { createWebhookWorker, type WebhookWorker } from '../../src/queue/webhooks/create-webhook-worker.js';
+import { createGuardedFetch, isPrivateAddress } from '../../src/queue/webhooks/webhook-target-guard.js';
 import {
   createWebhookDispatcher,
   createWebhookQueue,
@@ -82,7 +83,8 @@ function capturingLogger(): { logger: Logger; lines: () => Record<string, unknow
 }
 
 /** The webhook queue and worker of a throwaway fleet name; `close()` removes its keys. */
-async function startWebhooks(options: { logger?: Logger; backoffDelayMs?: number; timeoutMs?: number } = {}) {
+/** A webhook worker of its own; its receivers run on this machine, so private targets are allowed unless `allowPrivateTargets: false`. */
+async function startWebhooks(options: { logger?: Logger; backoffDelayMs?: number; timeoutMs?: number; allowPrivateTargets?: boolean } = {}) {
   const fleetName = `t-${randomBytes(4).toString('hex')}`;
   const redis = new Redis(REDIS_URL);
   const connection = createRedisConnection(REDIS_URL, 'test-webhooks');
@@ -93,6 +95,7 @@ async function startWebhooks(options: { logger?: Logger; backoffDelayMs?: number
     connection,
     logger: options.logger ?? pino({ level: 'silent' }),
     backoffDelayMs: options.backoffDelayMs ?? 40,
+    allowPrivateTargets: options.allowPrivateTargets ?? true,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
   await worker.waitUntilReady();
@@ -241,6 +244,55 @@ describe('webhook deliveries', () => {
     expect(job?.attemptsMade).toBe(1);
     expect(job?.failedReason).toBe('webhook receiver answered 400; not retried');
   });
+
+  it('refuse, by default, a target that is or resolves to a private address: no call, failed at once naming it', async () => {
+    const receiver = await startReceiver(status(204));
+    cleanups.push(() => receiver.close());
+    const hooks = await startWebhooks({ allowPrivateTargets: false });
+    cleanups.push(() => hooks.close());
+    const port = new URL(receiver.url).port;
+    const targets = [receiver.url, `http://localhost:${port}/hook`, 'http://169.254.169.254/latest/meta-data/', `http://[::ffff:127.0.0.1]:${port}/`, 'http://2130706433/'];
+    const sent = targets.map((url) => delivery(url));
+    for (const d of sent) await hooks.dispatcher.enqueue(d);
+    for (const d of sent) await until(async () => (await hooks.queue.getJobState(d.id)) === 'failed', `the delivery to ${d.url} to fail`);
+    expect(receiver.deliveries).toHaveLength(0);
+    const reasons = await Promise.all(sent.map(async (d) => (await hooks.queue.getJob(d.id))?.failedReason));
+    expect(reasons.map((r) => /^webhook target \S+ is a private address \([0-9a-f.:]+\); not called \(set FLEET_WEBHOOK_ALLOW_PRIVATE=true/.test(r ?? ''))).toEqual(
+      targets.map(() => true),
+    );
+    for (const d of sent) expect((await hooks.queue.getJob(d.id))?.attemptsMade).toBe(1);
+  });
+});
+
+describe('webhook targets', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['10.1.2.3', true],
+    ['172.16.0.1', true],
+    ['192.168.1.1', true],
+    ['169.254.169.254', true],
+    ['100.64.0.1', true],
+    ['0.0.0.0', true],
+    ['::1', true],
+    ['fd00::1', true],
+    ['fe80::1', true],
+    ['::ffff:10.0.0.1', true],
+    ['not an address', true],
+    ['93.184.216.34', false],
+    ['2606:4700:4700::1111', false],
+  ])('%s is private: %s', (address, expected) => {
+    expect(isPrivateAddress(address)).toBe(expected);
+  });
+
+  it("are checked again when the call connects (a name that changes its answer after the check gets nowhere)", async () => {
+    const receiver = await startReceiver(status(204));
+    cleanups.push(() => receiver.close());
+    const guarded = createGuardedFetch();
+    cleanups.push(() => guarded.close());
+    const call = guarded.fetch(`http://localhost:${new URL(receiver.url).port}/hook`, { method: 'POST', body: '{}' });
+    await expect(call).rejects.toMatchObject({ cause: { name: 'PrivateWebhookTargetError' } });
+    expect(receiver.deliveries).toHaveLength(0);
+  });
 });
 
 describe('the webhook observer', () => {
@@ -316,7 +368,7 @@ describe('webhooks end to end', () => {
     const sdk: BedrockRuntimeClient = createBedrockClient({ region: 'us-east-1', endpoint: harness.emulator.url, credentials: EMULATOR_CREDENTIALS });
     const client = createBedrockModelClient({ client: sdk, priceOf: priceTable(fleet.tiers.flatMap((t) => t.models)) });
     const dispatcher = createWebhookDispatcher({ fleetName: fleet.name, connection: redis });
-    const webhookWorker: WebhookWorker = createWebhookWorker({ fleetName: fleet.name, connection, logger: pino({ level: 'silent' }), backoffDelayMs: 40 });
+    const webhookWorker: WebhookWorker = createWebhookWorker({ fleetName: fleet.name, connection, logger: pino({ level: 'silent' }), backoffDelayMs: 40, allowPrivateTargets: true });
     const h = harness;
     const read = (id: string) => h.read(id);
     const observer = createWebhookObserver({ dispatcher, defaultSecret: undefined, readResult: read, logger: pino({ level: 'silent' }) });

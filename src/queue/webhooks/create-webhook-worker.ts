@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { checkWebhookTarget, createGuardedFetch, PrivateWebhookTargetError } from './webhook-target-guard.js';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -16,8 +17,14 @@ export interface WebhookWorkerDeps {
   /** A connection with `maxRetriesPerRequest: null`, as BullMQ workers need. */
   connection: Redis;
   logger: Logger;
-  /** The HTTP client; the global `fetch` by default. */
+  /** The HTTP client; by default one whose connections never reach a private address (unless `allowPrivateTargets`). */
   fetch?: typeof fetch;
+  /**
+   * Whether webhook URLs may point at loopback, private or link-local
+   * addresses (FLEET_WEBHOOK_ALLOW_PRIVATE): off by default, so a tenant
+   * cannot make the workers POST into the fleet's own network.
+   */
+  allowPrivateTargets?: boolean;
   /** Time limit of one call, response headers included; 10 s by default. */
   timeoutMs?: number;
   /** First retry's delay, replacing the one on the delivery (1 s); each next retry doubles it. */
@@ -72,10 +79,14 @@ export function webhookBackoffMs(attemptsMade: number, baseDelayMs: number, rand
  * The worker of the fleet's `webhooks` queue: POSTs each delivery's payload as
  * JSON, signed with the delivery's secret. 2xx is done; 408, 429, 5xx,
  * network errors and timeouts are retried with backoff; any other status
- * fails the delivery at once (`UnrecoverableError`). Redirects are not followed.
+ * fails the delivery at once (`UnrecoverableError`). Redirects are not followed,
+ * and a target that is or resolves to a private address is refused unless
+ * allowed (`allowPrivateTargets`).
  */
 export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
-  const doFetch = deps.fetch ?? fetch;
+  const allowPrivate = deps.allowPrivateTargets === true;
+  const guarded = deps.fetch === undefined && !allowPrivate ? createGuardedFetch() : undefined;
+  const doFetch = deps.fetch ?? guarded?.fetch ?? fetch;
   const timeoutMs = deps.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const log = deps.logger.child({ component: 'webhooks' });
 
@@ -89,6 +100,14 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     }
     if (target.protocol !== 'http:' && target.protocol !== 'https:') {
       throw new UnrecoverableError(`webhook URL must be http or https, not ${target.protocol}`);
+    }
+    if (!allowPrivate) {
+      try {
+        await checkWebhookTarget(target);
+      } catch (error) {
+        if (error instanceof PrivateWebhookTargetError) throw new UnrecoverableError(error.message);
+        throw error;
+      }
     }
     const body = JSON.stringify(payload ?? null);
     const signature = signWebhook({ secret, timestamp: Math.floor(Date.now() / 1000), body });
@@ -160,5 +179,6 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     );
   });
   worker.on('error', (error) => log.error({ err: error }, 'webhook worker error'));
+  worker.on('closed', () => void guarded?.close().catch(() => undefined));
   return worker;
 }
