@@ -11,8 +11,12 @@ import type { ApiKeyTable } from './auth/api-key-table.js';
 export interface ApiLimits {
   /** Largest JSON body for single requests. */
   bodyLimitBytes: number;
-  /** Largest batch body (JSON array or NDJSON stream). */
+  /** Largest batch body sent as NDJSON (read as a stream). */
   batchBodyLimitBytes: number;
+  /** Largest batch body sent as one JSON document (parsed whole, so kept smaller). */
+  batchJsonBodyLimitBytes: number;
+  /** Most documents in one batch submission. */
+  batchMaxDocuments: number;
   /** Requests per minute per API key. */
   rateLimitPerMinute: number;
 }
@@ -20,6 +24,8 @@ export interface ApiLimits {
 export const DEFAULT_API_LIMITS: ApiLimits = {
   bodyLimitBytes: 1024 * 1024,
   batchBodyLimitBytes: 512 * 1024 * 1024,
+  batchJsonBodyLimitBytes: 32 * 1024 * 1024,
+  batchMaxDocuments: 100_000,
   rateLimitPerMinute: 1_200,
 };
 

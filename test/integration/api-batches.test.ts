@@ -123,6 +123,24 @@ describe('batches over HTTP', () => {
     expect(await h.fleet.queues.queue('large').getWaitingCount()).toBe(2);
   });
 
+  it('hold a JSON body to its smaller limit, an NDJSON stream to its own, and any batch to its most documents (413; the id stays free)', async () => {
+    h = await startApiHarness({ workers: [], limits: { batchJsonBodyLimitBytes: 2_000, batchBodyLimitBytes: 100_000, batchMaxDocuments: 50 } });
+    const lines = docs(40).map((d) => JSON.stringify({ prompt: d }));
+    const asJson = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'lim-1', documents: docs(40) } });
+    expect(asJson.statusCode).toBe(413);
+    const ndjson = { ...auth('acme'), 'content-type': 'application/x-ndjson' };
+    const streamed = await h.app.inject({ method: 'POST', url: '/v1/batches?id=lim-1', headers: ndjson, payload: lines.join('\n') });
+    expect(streamed.statusCode).toBe(202);
+    expect(streamed.json()).toMatchObject({ batchId: 'lim-1', accepted: 40 });
+    const many = [...lines, ...lines].join('\n');
+    const tooMany = await h.app.inject({ method: 'POST', url: '/v1/batches?id=lim-2', headers: ndjson, payload: many });
+    expect(tooMany.statusCode).toBe(413);
+    expect(tooMany.json()).toMatchObject({ code: 'too_many_documents', field: 'documents' });
+    expect(tooMany.json<{ message: string }>().message).toMatch(/more than 50 documents/);
+    const retried = await h.app.inject({ method: 'POST', url: '/v1/batches?id=lim-2', headers: ndjson, payload: lines.slice(0, 5).join('\n') });
+    expect(retried.json()).toMatchObject({ batchId: 'lim-2', created: true, accepted: 5 });
+  });
+
   it("leave a document's own placement to it: a default tier or model applies to documents that name neither", async () => {
     h = await startApiHarness({ workers: [] });
     const posted = await h.app.inject({

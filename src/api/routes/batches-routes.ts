@@ -5,7 +5,7 @@ import type { BatchRecord } from '../../queue/batches/batch-store.js';
 import { batchResultLines } from '../../queue/batches/batch-result-lines.js';
 import { countPendingStates, SETTLE_MISSED_AFTER_MS, type PendingStates } from '../../queue/batches/count-pending-states.js';
 import { batchReceiptView, batchStatusView, type BatchReceiptView, type BatchStatusView } from '../../queue/batches/batch-views.js';
-import { BatchConflictError, submitBatch, type BatchReceipt } from '../../queue/batches/submit-batch.js';
+import { BatchConflictError, BatchTooLargeError, submitBatch, type BatchReceipt } from '../../queue/batches/submit-batch.js';
 import { ApiError } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 import { defaultsFromQuery, ndjsonDocuments } from './batch-input.js';
@@ -41,7 +41,8 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.post(
     '/v1/batches',
     {
-      bodyLimit: deps.limits.batchBodyLimitBytes,
+      // A JSON body is parsed whole: this limit. An NDJSON one streams, within batchBodyLimitBytes (batch-input.ts).
+      bodyLimit: deps.limits.batchJsonBodyLimitBytes,
       schema: {
         summary: 'Submit a batch of documents',
         description:
@@ -93,10 +94,12 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
             documents,
             allOrNothing,
             ...(webhook === undefined ? {} : { webhook }),
+            maxDocuments: deps.limits.batchMaxDocuments,
           },
         );
       } catch (error) {
         if (error instanceof BatchConflictError) throw new ApiError(409, 'conflict', error.message, 'id');
+        if (error instanceof BatchTooLargeError) throw new ApiError(413, 'too_many_documents', error.message, 'documents');
         throw error;
       }
       if (!receipt.enqueued) {

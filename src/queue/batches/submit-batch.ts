@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { JobSpecError, type JobSpecProblem } from '../../core/job/job-spec-error.js';
 import type { PreparedJob, Producer } from '../create-producer.js';
@@ -14,6 +15,8 @@ export interface BatchSubmission {
   /** Enqueue nothing when any document is refused. */
   allOrNothing: boolean;
   webhook?: BatchRecord['webhook'];
+  /** The most documents one submission may hold (the API's limit); no limit when unset. */
+  maxDocuments?: number;
 }
 
 export interface RefusedDocument {
@@ -42,6 +45,14 @@ export const MAX_REPORTED_REFUSALS = 1_000;
 export class BatchConflictError extends Error {
   override readonly name = 'BatchConflictError';
 }
+
+/** A submission over `maxDocuments`: nothing of it is enqueued. */
+export class BatchTooLargeError extends Error {
+  override readonly name = 'BatchTooLargeError';
+}
+
+/** Documents validated between two turns of the event loop, so one large batch does not stall every other request. */
+const DOCUMENTS_PER_TURN = 500;
 
 /** A line of a streamed batch that is not JSON; refused by position like any bad document. */
 export class UnparsableDocument {
@@ -109,6 +120,10 @@ export async function submitBatch(
   try {
     for await (const document of submission.documents) {
       const at = index++;
+      if (submission.maxDocuments !== undefined && at >= submission.maxDocuments) {
+        throw new BatchTooLargeError(`the batch holds more than ${String(submission.maxDocuments)} documents; split it into smaller batches`);
+      }
+      if (at % DOCUMENTS_PER_TURN === DOCUMENTS_PER_TURN - 1) await setImmediate();
       try {
         const raw = mergeDefaults(submission.defaults, document);
         if ('tenant' in raw && raw.tenant !== submission.tenant) {
