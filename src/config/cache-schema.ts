@@ -18,6 +18,12 @@ export const cacheSchema = z.strictObject({
   maxEntryBytes: positiveInt.default(262_144),
   /** A cache read or write slower than this is given up on (the model is called, nothing fails). */
   timeoutMs: positiveInt.default(250),
+  /**
+   * `tenant` (the default): each tenant has its own entries, so no tenant
+   * can read another's answers, or learn what it asked. `fleet`: one cache
+   * for every tenant (more hits; only for tenants that trust each other).
+   */
+  scope: z.enum(['tenant', 'fleet']).default('tenant'),
 });
 
 export type CacheConfig = z.infer<typeof cacheSchema>;

@@ -12,7 +12,8 @@ export interface ModelClient {
    * The stored answer to this request when a response cache holds one (never
    * throws: a cache failure is a miss). Looked up before the model's circuit
    * breaker, so a cached answer is served while the model is down and never
-   * counts as a call to it. Absent when the fleet has no cache.
+   * counts as a call to it. Absent when the fleet has no cache. `tenant`:
+   * whose entries to read, when the cache is kept per tenant.
    */
-  cachedAnswer?(request: ModelRequest, streamed: boolean): Promise<ModelResult | undefined>;
+  cachedAnswer?(request: ModelRequest, streamed: boolean, tenant?: string): Promise<ModelResult | undefined>;
 }

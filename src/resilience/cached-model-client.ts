@@ -13,6 +13,8 @@ export interface ResponseCacheSettings {
   maxEntryBytes: number;
   /** A cache read or write slower than this is given up on. */
   timeoutMs: number;
+  /** Entries per tenant (the default), or one cache for the whole fleet. */
+  scope?: 'tenant' | 'fleet';
 }
 
 export interface CachedModelClientDeps {
@@ -24,9 +26,13 @@ export interface CachedModelClientDeps {
   now?: () => number;
 }
 
-/** The Redis key of one cached answer, under the fleet's prefix (so removing the fleet's keys removes it). */
-export function responseCacheRedisKey(fleetName: string, request: ModelRequest): string {
-  return `${fleetPrefix(fleetName)}:response-cache:${responseCacheKey(request)}`;
+/**
+ * The Redis key of one cached answer, under the fleet's prefix (so removing
+ * the fleet's keys removes it): per tenant unless the cache is fleet-wide.
+ */
+export function responseCacheRedisKey(fleetName: string, request: ModelRequest, tenant?: string): string {
+  const scope = tenant === undefined ? '' : `tenant:${tenant}:`;
+  return `${fleetPrefix(fleetName)}:response-cache:${scope}${responseCacheKey(request)}`;
 }
 
 /** What is stored: the answer as the model gave it, without the per-call fields. */
@@ -111,10 +117,14 @@ export function createCachedModelClient(deps: CachedModelClientDeps): ModelClien
   }
 
   /** The stored answer as a free, `cached: true` result; undefined on a miss, an uncacheable request or a cache failure. */
-  async function cachedAnswer(request: ModelRequest, streamed: boolean): Promise<ModelResult | undefined> {
+  /** The key of a call's entry: a tenant's own unless the cache is fleet-wide (a call with no tenant: the `default` tenant's). */
+  const keyOf = (request: ModelRequest, tenant: string | undefined): string =>
+    responseCacheRedisKey(deps.fleetName, request, settings.scope === 'fleet' ? undefined : (tenant ?? 'default'));
+
+  async function cachedAnswer(request: ModelRequest, streamed: boolean, tenant?: string): Promise<ModelResult | undefined> {
     if (!isCacheable(request, settings.mode)) return undefined;
     const started = now();
-    const hit = await lookup(responseCacheRedisKey(deps.fleetName, request), request.modelId);
+    const hit = await lookup(keyOf(request, tenant), request.modelId);
     if (hit === undefined) return undefined;
     return {
       text: hit.text,
@@ -139,11 +149,11 @@ export function createCachedModelClient(deps: CachedModelClientDeps): ModelClien
   ): Promise<ModelResult> {
     if (!isCacheable(request, settings.mode)) return inner(request, options);
     if (options?.cacheChecked !== true) {
-      const hit = await cachedAnswer(request, streamed);
+      const hit = await cachedAnswer(request, streamed, options?.tenant);
       if (hit !== undefined) return hit;
     }
     const result = await inner(request, options);
-    await store(responseCacheRedisKey(deps.fleetName, request), result);
+    await store(keyOf(request, options?.tenant), result);
     return result;
   }
 

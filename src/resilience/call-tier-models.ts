@@ -125,7 +125,7 @@ export async function callTierModels(deps: TierCallDeps, input: TierCallInput): 
     const modelRequest: ModelRequest = { ...requestFor(model), modelId: model };
     // A cached answer is served before the breaker: while the model is down too, and without counting as a call to it.
     const cachedAt = now();
-    const cached = await client.cachedAnswer?.(modelRequest, input.stream === true);
+    const cached = await client.cachedAnswer?.(modelRequest, input.stream === true, input.tenant);
     if (cached !== undefined) return { result: cached, startedAt: cachedAt };
     const options = {
       signal,

@@ -57,6 +57,27 @@ describe('response cache', () => {
     expect(second.costUsd).toBe(0);
   });
 
+  it.each([
+    { scope: undefined, globexCached: false },
+    { scope: 'fleet', globexCached: true },
+  ])("keeps each tenant's answers to itself unless the cache is fleet-wide (scope $scope)", async ({ scope, globexCached }) => {
+    fleet = await startFleetHarness({
+      fleet: (input) => {
+        input['cache'] = { mode: 'deterministic', ttlSeconds: 60, ...(scope === undefined ? {} : { scope }) };
+      },
+    });
+    const spec = { tier: 'small', prompt: 'Summarise: ACME Q3 layoffs affect 412 staff.', inference: { temperature: 0 } };
+    await fleet.producer.enqueue({ id: 'acme-1', tenant: 'acme', ...spec });
+    await fleet.waitFor('acme-1');
+    await fleet.producer.enqueue({ id: 'globex-1', tenant: 'globex', ...spec });
+    const guess = await fleet.waitFor('globex-1');
+    await fleet.producer.enqueue({ id: 'acme-2', tenant: 'acme', ...spec });
+    const again = await fleet.waitFor('acme-2');
+    expect(guess.attempts[0]?.cached === true).toBe(globexCached);
+    expect(again.attempts[0]?.cached).toBe(true);
+    expect(totalCalls(fleet)).toBe(globexCached ? 1 : 2);
+  });
+
   it('does not cache a job sampled at temperature 0.7', async () => {
     fleet = await startFleetHarness({ fleet: cached });
     const spec = { tier: 'small', prompt: 'Name three primary colours.', inference: { temperature: 0.7 } };

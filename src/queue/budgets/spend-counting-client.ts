@@ -32,7 +32,7 @@ export function createSpendCountingClient(deps: { client: ModelClient; store: Sp
   };
   if (client.cachedAnswer !== undefined) {
     const lookup = client.cachedAnswer.bind(client);
-    wrapped.cachedAnswer = (request, streamed) => lookup(request, streamed);
+    wrapped.cachedAnswer = (request, streamed, tenant) => lookup(request, streamed, tenant);
   }
   return wrapped;
 }
