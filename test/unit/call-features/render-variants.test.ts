@@ -91,7 +91,7 @@ describe('fleet file: call-feature keys', () => {
 
   it('defaults: cache off, no fallbacks', () => {
     const parsed = fleetSchema.parse(minimal);
-    expect(parsed.cache).toEqual({ mode: 'off', ttlSeconds: 3_600, maxEntryBytes: 262_144, timeoutMs: 250 });
+    expect(parsed.cache).toEqual({ mode: 'off', ttlSeconds: 3_600, maxEntryBytes: 262_144, timeoutMs: 250, scope: 'tenant' });
     expect(parsed.fallbacks).toEqual({});
   });
 

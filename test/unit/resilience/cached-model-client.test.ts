@@ -88,7 +88,7 @@ describe('createCachedModelClient', () => {
     expect(first.cached).toBeUndefined();
     expect(first.costUsd).toBe(0.00042);
     expect(second).toMatchObject({ text: 'Paris.', cached: true, costUsd: 0, usage: first.usage, streamed: false });
-    expect([...redis.store.keys()]).toEqual([expect.stringMatching(/^\{f1\}:response-cache:[0-9a-f]{64}$/)]);
+    expect([...redis.store.keys()]).toEqual([expect.stringMatching(/^\{f1\}:response-cache:tenant:default:[0-9a-f]{64}$/)]);
     expect([...redis.ttls.values()]).toEqual([60]);
   });
 
