@@ -14,7 +14,7 @@ import { createTierProcessor, SHUTDOWN_REASON } from './create-tier-processor.js
 import type { FleetQueues } from './fleet-queues.js';
 import type { JobObserver } from './job-observer.js';
 import { tierQueueName } from './queue-names.js';
-import { listenForCancels, reportFinishedJobs } from './report-finished-jobs.js';
+import { listenForCancels, reportFinishedJobs, type ObserverSweep } from './report-finished-jobs.js';
 import type { TierJobData } from './tier-job-data.js';
 
 
@@ -37,6 +37,8 @@ export interface TierWorkerDeps {
   observers?: readonly JobObserver[];
   /** The spend budgets' check; read from `connection` when unset and the fleet sets budgets. */
   budgets?: BudgetGate;
+  /** The sweep that tells observers of jobs whose worker died before telling them (report-finished-jobs.ts). */
+  observerSweep?: ObserverSweep;
 }
 
 export interface TierWorker {
@@ -83,11 +85,20 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   const subscriber = listenForCancels(deps.connection, fleet.name, log, (bullJobId) => {
     if (worker.cancelJob(bullJobId, CANCEL_REASON)) log.info({ bullJobId }, 'job cancelled by its client');
   });
-  reportFinishedJobs(worker, { fleet, connection: deps.connection, observers: deps.observers ?? [], log, what: 'job' });
+  const reporting = reportFinishedJobs(worker, {
+    fleet,
+    connection: deps.connection,
+    observers: deps.observers ?? [],
+    log,
+    what: 'job',
+    queue: deps.queues.queue(tier.name),
+    ...(deps.observerSweep === undefined ? {} : { sweep: deps.observerSweep }),
+  });
 
   return {
     worker,
     async close() {
+      reporting.stop();
       subscriber.disconnect();
       await worker.close(true);
     },
@@ -101,6 +112,7 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
         await worker.close();
       } finally {
         clearTimeout(timer);
+        reporting.stop();
         subscriber.disconnect();
       }
     },

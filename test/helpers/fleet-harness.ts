@@ -15,6 +15,7 @@ import { createRedisConnection } from '../../src/queue/create-redis-connection.j
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
 import { createContextObservers } from '../../src/queue/create-context-observers.js';
 import { createFleetQueues, type FleetQueues } from '../../src/queue/fleet-queues.js';
+import type { ObserverSweep } from '../../src/queue/report-finished-jobs.js';
 import { createFlowsWorker } from '../../src/queue/flows/create-flows-worker.js';
 import type { JobObserver } from '../../src/queue/job-observer.js';
 import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
@@ -93,6 +94,8 @@ export interface FleetHarnessOptions {
   workers?: string[];
   /** Whether the flows worker (ensembles, pipelines) starts in this process; true by default. */
   flows?: boolean;
+  /** The workers' sweep for finished jobs whose observers were never told; the default's timings when unset. */
+  observerSweep?: ObserverSweep;
 }
 
 const silent = pino({ level: 'silent' });
@@ -128,14 +131,15 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
   const startWorker = async (name: string, workerQueues: FleetQueues = queues): Promise<TierWorker> => {
     const tier = fleet.tiers.find((t) => t.name === name);
     if (tier === undefined) throw new Error(`no tier ${name}`);
-    const worker = createTierWorker({ fleet, tier, connection, client, breakers, queues: workerQueues, logger: silent, observers: [...observers] });
+    const sweep = options.observerSweep === undefined ? {} : { observerSweep: options.observerSweep };
+    const worker = createTierWorker({ fleet, tier, connection, client, breakers, queues: workerQueues, logger: silent, observers: [...observers], ...sweep });
     await worker.worker.waitUntilReady();
     workers.set(name, worker);
     return worker;
   };
   for (const name of options.workers ?? fleet.tiers.map((t) => t.name)) await startWorker(name);
   // Ensemble and pipeline parents; it tells the observers as they are when a flow ends.
-  const flowsWorker = options.flows === false ? undefined : createFlowsWorker({ fleet, connection, queues, logger: silent, observers });
+  const flowsWorker = options.flows === false ? undefined : createFlowsWorker({ fleet, connection, queues, logger: silent, observers, ...(options.observerSweep === undefined ? {} : { observerSweep: options.observerSweep }) });
   await flowsWorker?.worker.waitUntilReady();
 
   const read = (id: string) => readJobResult({ fleetName: fleet.name, queues, redis }, id);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobSpecError } from '../../src/core/job/job-spec-error.js';
-import { jobIndexKey } from '../../src/queue/queue-names.js';
+import { fleetPrefix, jobIndexKey } from '../../src/queue/queue-names.js';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 const SCENARIO = {
@@ -97,6 +97,27 @@ describe('tier workers', () => {
     const throttled = result.attempts.filter((a) => a.error?.kind === 'throttled').length;
     expect(throttled).toBe(calls(fleet, MODELS.small[0]) + calls(fleet, MODELS.small[1]) - 1);
     expect(result.attempts.at(-1)?.outcome).toBe('accepted');
+  });
+
+  it('tell the observers of a finished job once; when its worker died before telling them, a sweep tells them', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, workers: [], observerSweep: { intervalMs: 100, afterMs: 300, withinMs: 60_000 } });
+    const h = fleet;
+    const told: string[] = [];
+    h.observers.push({ name: 'recorder', finished: (job) => Promise.resolve(void told.push(job.data.id)) });
+    await h.startWorker('large');
+    await h.producer.enqueue({ id: 'told-1', tier: 'large', prompt: 'Hello.' });
+    await h.waitFor('told-1');
+    await expect.poll(() => told).toEqual(['told-1']);
+    await new Promise((resolve) => setTimeout(resolve, 800)); // several sweeps: none tells it again
+    expect(told).toEqual(['told-1']);
+
+    // As if its worker had died between the job's finish and its observers: the job is finished, nobody told.
+    const marks = await h.redis.keys(`${fleetPrefix(h.fleet.name)}:told:told-1:*`);
+    expect(marks).toHaveLength(1);
+    await h.redis.del(...marks);
+    await expect.poll(() => told, { timeout: 5_000 }).toEqual(['told-1', 'told-1']);
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(told).toHaveLength(2);
   });
 
   it("hold the tier's other jobs back while its queue pauses for throttling, on every worker", async () => {

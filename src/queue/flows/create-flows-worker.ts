@@ -6,7 +6,7 @@ import type { FleetConfig } from '../../config/fleet-schema.js';
 import { cancelMarkerKey } from '../cancel-job.js';
 import type { FleetQueues } from '../fleet-queues.js';
 import type { JobObserver } from '../job-observer.js';
-import { listenForCancels, reportFinishedJobs } from '../report-finished-jobs.js';
+import { listenForCancels, reportFinishedJobs, type ObserverSweep } from '../report-finished-jobs.js';
 import { cancelFlowChildren, stopFlowChild } from './cancel-flow-children.js';
 import { createFlowProcessor } from './create-flow-processor.js';
 import type { FlowJobData, FlowOutcome } from './flow-job-data.js';
@@ -21,6 +21,8 @@ export interface FlowsWorkerDeps {
   logger: Logger;
   /** Told when a flow job finishes for good (batches, statistics, webhooks), as the tier workers tell of other jobs. */
   observers?: readonly JobObserver[];
+  /** The sweep that tells observers of flows whose worker died before telling them (report-finished-jobs.ts). */
+  observerSweep?: ObserverSweep;
   /** Where relative combiner module paths are read from: the fleet file's folder (the working directory when unset). */
   baseDir?: string;
   /** Flow parents in flight at once in this process; `flows.concurrency` when unset. */
@@ -67,15 +69,25 @@ export function createFlowsWorker(deps: FlowsWorkerDeps): FlowsWorker {
       log.warn({ err: error, jobId }, 'could not stop the children of a cancelled flow'),
     );
   });
-  reportFinishedJobs(worker, { fleet, connection: deps.connection, observers: deps.observers ?? [], log, what: 'flow' });
+  const reporting = reportFinishedJobs(worker, {
+    fleet,
+    connection: deps.connection,
+    observers: deps.observers ?? [],
+    log,
+    what: 'flow',
+    queue: deps.queues.flows,
+    ...(deps.observerSweep === undefined ? {} : { sweep: deps.observerSweep }),
+  });
 
   return {
     worker,
     async close() {
+      reporting.stop();
       subscriber.disconnect();
       await worker.close(true);
     },
     async shutdown() {
+      reporting.stop();
       subscriber.disconnect();
       await worker.close();
     },
