@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 
 let h: ApiHarness | undefined;
@@ -109,6 +109,14 @@ describe('POST /v1/jobs and GET /v1/jobs/:id', () => {
     const ready = await h.app.inject({ url: '/readyz' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json()).toMatchObject({ ready: true, workers: { small: 1, medium: 1, large: 1 } });
+
+    // Redis gone: not ready, and the answer (given to anyone, unauthenticated) does not show Redis's address.
+    const ping = vi.spyOn(h.fleet.redis, 'ping').mockRejectedValue(new Error('connect ECONNREFUSED 10.0.7.21:6379'));
+    const down = await h.app.inject({ url: '/readyz' });
+    ping.mockRestore();
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toMatchObject({ ready: false, redis: 'unreachable' });
+    expect(down.body).not.toContain('10.0.7.21');
   });
 
   it('publish an OpenAPI document with the routes', async () => {

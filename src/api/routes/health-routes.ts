@@ -5,12 +5,14 @@ import type { ApiDeps } from '../api-deps.js';
 export function registerHealthRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/healthz', { schema: { summary: 'The process is up', tags: ['health'] } }, () => ({ ok: true }));
 
-  app.get('/readyz', { schema: { summary: 'Redis reachable and every tier has a live worker', tags: ['health'] } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { summary: 'Redis reachable and every tier has a live worker', tags: ['health'] } }, async (request, reply) => {
     let redis = 'ok';
     try {
       await deps.redis.ping();
     } catch (error) {
-      redis = error instanceof Error ? error.message : 'unreachable';
+      // The answer is public: the error (Redis's address, say) goes to the log only.
+      request.log.warn({ err: error }, 'readyz: Redis does not answer');
+      redis = 'unreachable';
     }
     const workers: Record<string, number> = {};
     if (redis === 'ok') {
