@@ -277,6 +277,28 @@ describe('ensembles', () => {
     expect(broken.members?.map((m) => m.outcome)).toEqual(['answered']);
   });
 
+  it("load only a combiner the fleet file names, whatever the job's data says (it travels in Redis)", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flows-combiner-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    await writeFile(join(dir, 'join-answers.mjs'), 'export function combine(members) { return { text: String(members.length) }; }\n');
+    await writeFile(join(dir, 'planted.mjs'), 'export function combine() { return { text: "planted" }; }\n');
+    const h = await startFleetHarness({
+      scenario: SCENARIO,
+      flows: false,
+      fleet: withFlows({ ensembles: { joined: { members: [{ model: SMALL }], combine: 'custom', combiner: 'join-answers.mjs' } } }),
+    });
+    fleet = h;
+    await h.producer.enqueue({ id: 'planted-1', strategy: 'ensemble', flow: 'joined', prompt: 'Quiz: which letter is right?' });
+    // Someone who can write job data (Bull Board in write mode, say) points the plan at another module.
+    const job = await h.queues.flows.getJob('planted-1');
+    if (job === undefined || job.data.flow.kind !== 'ensemble') throw new Error('no ensemble parent');
+    await job.updateData({ ...job.data, flow: { ...job.data.flow, plan: { ...job.data.flow.plan, combiner: 'planted.mjs' } } });
+    startFlowsWorker(h, h.queues, { baseDir: dir });
+    const result = await h.waitFor('planted-1');
+    expect(result.state).toBe('failed');
+    expect(result.error?.message).toMatch(/combiner planted\.mjs is not one the fleet file names; not loaded/);
+  });
+
   it('survive a parent that dies after adding a member: the retried parent adds no second child', async () => {
     const h = await startFleetHarness({ scenario: SCENARIO, flows: false, fleet: withFlows({ ensembles: { trio: { members: TRIO, combine: 'vote', extractor: { kind: 'choice' } } } }) });
     fleet = h;

@@ -49,7 +49,10 @@ export function createFlowsWorker(deps: FlowsWorkerDeps): FlowsWorker {
   const processor = createFlowProcessor({
     queues: deps.queues,
     logger: log,
-    loadCombiner: createCombinerLoader(deps.baseDir ?? process.cwd()),
+    loadCombiner: createCombinerLoader(
+      deps.baseDir ?? process.cwd(),
+      new Set(Object.values(fleet.flows.ensembles).flatMap((ensemble) => (ensemble.combiner === undefined ? [] : [ensemble.combiner]))),
+    ),
     isCancelled: async (jobId) => (await deps.connection.exists(cancelMarkerKey(fleet.name, jobId))) === 1,
     stopChild: (ref) => stopFlowChild({ queues: deps.queues, redis: deps.connection, fleetName: fleet.name, log }, ref),
   });

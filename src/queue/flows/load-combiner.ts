@@ -36,14 +36,17 @@ async function load(path: string): Promise<CustomCombiner> {
 }
 
 /**
- * Loads custom combiners by path, each once per process: relative paths are
+ * Loads custom combiners by path, each once per process, and only those the
+ * fleet file names (`named`, as written there): relative paths are
  * read from `baseDir` (the fleet file's folder). A module that fails to
  * load is tried again on the next job, so a fixed file needs no restart
  * when it was missing.
  */
-export function createCombinerLoader(baseDir: string): (path: string) => Promise<CustomCombiner> {
+export function createCombinerLoader(baseDir: string, named: ReadonlySet<string>): (path: string) => Promise<CustomCombiner> {
   const loaded = new Map<string, Promise<CustomCombiner>>();
   return async (given) => {
+    // The path travels in the job's data: only a module the fleet file names is loaded, whatever the data says.
+    if (!named.has(given)) throw new CombinerLoadError(`combiner ${given} is not one the fleet file names; not loaded`);
     const path = isAbsolute(given) ? given : resolve(baseDir, given);
     let pending = loaded.get(path);
     if (pending === undefined) {
