@@ -100,6 +100,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     connection,
     logger: logger.child({ part: 'webhooks' }),
     allowPrivateTargets: settings.webhookAllowPrivate,
+    timings: fleet.workers,
   });
   const batches = createBatchStore({ redis: connection, fleetName: fleet.name, keepSeconds: fleet.jobs.keepCompletedSeconds });
   const defaultSecret = settings.webhookSecret;

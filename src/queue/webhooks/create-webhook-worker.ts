@@ -31,6 +31,8 @@ export interface WebhookWorkerDeps {
   backoffDelayMs?: number;
   /** Deliveries in flight at once in this process; 16 by default. */
   concurrency?: number;
+  /** The fleet's lock and stalled-check timings (`workers` in the fleet file), so a delivery its worker died in comes back as soon as a job would; BullMQ's defaults when unset. */
+  timings?: { lockDurationMs: number; stalledIntervalMs: number };
 }
 
 export type WebhookWorker = Worker<WebhookDelivery, WebhookDeliveryResult>;
@@ -146,6 +148,7 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     connection: deps.connection,
     prefix: fleetPrefix(deps.fleetName),
     concurrency: deps.concurrency ?? 16,
+    ...(deps.timings === undefined ? {} : { lockDuration: deps.timings.lockDurationMs, stalledInterval: deps.timings.stalledIntervalMs }),
     name: `${hostname()}:${process.pid}:webhooks`,
     settings: {
       backoffStrategy: (attemptsMade, _type, _error, job) => {
