@@ -63,6 +63,7 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
       cancel: (id) => cancelJob({ fleetName: fleet.name, queues, redis, keepSeconds: fleet.jobs.keepFailedSeconds, observers: cancelObservers, log: logger }, id),
       onBatchFinished: batchAnnouncer({ webhooks, ...(settings.webhookSecret === undefined ? {} : { defaultSecret: settings.webhookSecret }), logger }),
       limits: { ...DEFAULT_API_LIMITS, rateLimitPerMinute: api.rateLimitPerMinute },
+      webhookSecret: settings.webhookSecret,
       logger,
       adminTenants: api.adminTenants,
     },

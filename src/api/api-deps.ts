@@ -43,6 +43,8 @@ export interface ApiDeps {
   /** A batch's status read counts a job finished this long ago that its worker never counted (it died first); 10 s when unset. */
   settleMissedAfterMs?: number;
   limits: ApiLimits;
+  /** The fleet's default webhook secret (FLEET_WEBHOOK_SECRET), from which each tenant's is derived. */
+  webhookSecret?: string | undefined;
   logger: Logger | false;
   /** Tenants whose keys are the fleet's admins (FLEET_ADMIN_TENANTS): they see every tenant's budget. None when unset. */
   adminTenants?: ReadonlySet<string>;

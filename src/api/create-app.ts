@@ -12,6 +12,7 @@ import { registerBudgetRoutes } from './routes/budgets-routes.js';
 import { registerConversationRoutes } from './routes/conversations-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerJobRoutes } from './routes/jobs-routes.js';
+import { registerWebhookSecretRoute } from './routes/webhook-secret-route.js';
 
 export interface AppExtras {
   /** More routes on the authenticated /v1 scope (scaling, cancel, …). */
@@ -59,6 +60,7 @@ export async function createApp(deps: ApiDeps, extras: AppExtras = {}): Promise<
     registerBatchRoutes(v1, deps);
     registerConversationRoutes(v1, deps);
     registerBudgetRoutes(v1, deps);
+    registerWebhookSecretRoute(v1, deps);
     extras.v1?.(v1);
   });
   await extras.outside?.(app);

@@ -30,6 +30,8 @@ export async function startApiHarness(
     /** Run the workers without the batch observer, as if each died before counting its job. */
     withoutBatchObserver?: boolean;
     settleMissedAfterMs?: number;
+    /** The fleet's default webhook secret (FLEET_WEBHOOK_SECRET). */
+    webhookSecret?: string;
   } = {},
 ): Promise<ApiHarness> {
   const workers = options.workers;
@@ -49,6 +51,7 @@ export async function startApiHarness(
       // The API process tells the workers' observers of a waiting job it removes (workers/api.ts).
       cancel: (id) => cancelJob({ fleetName: fleet.fleet.name, queues: fleet.queues, redis: fleet.redis, keepSeconds: 3_600, observers: fleet.observers }, id),
       limits: { ...DEFAULT_API_LIMITS, ...options.limits },
+      ...(options.webhookSecret === undefined ? {} : { webhookSecret: options.webhookSecret }),
       logger: false,
       // The `ops` key is an admin's (as FLEET_ADMIN_TENANTS would say).
       adminTenants: new Set(['ops']),

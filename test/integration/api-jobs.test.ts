@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { tenantWebhookSecret } from '../../src/core/webhooks/sign-webhook.js';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 
 let h: ApiHarness | undefined;
@@ -117,6 +118,21 @@ describe('POST /v1/jobs and GET /v1/jobs/:id', () => {
     expect(down.statusCode).toBe(503);
     expect(down.json()).toMatchObject({ ready: false, redis: 'unreachable' });
     expect(down.body).not.toContain('10.0.7.21');
+  });
+
+  it("give each tenant its own webhook secret, derived from the fleet's default; none without one", async () => {
+    h = await startApiHarness({ workers: [], webhookSecret: 'fleet-default-secret-0123' });
+    const acme = (await h.app.inject({ url: '/v1/webhook-secret', headers: auth('acme') })).json<{ secret: string }>();
+    const globex = (await h.app.inject({ url: '/v1/webhook-secret', headers: auth('globex') })).json<{ secret: string }>();
+    expect(acme.secret).toBe(tenantWebhookSecret('fleet-default-secret-0123', 'acme'));
+    expect(globex.secret).not.toBe(acme.secret);
+    expect(acme.secret).not.toContain('fleet-default-secret');
+    expect((await h.app.inject({ url: '/v1/webhook-secret' })).statusCode).toBe(401);
+    await h.close();
+    h = await startApiHarness({ workers: [] });
+    const none = await h.app.inject({ url: '/v1/webhook-secret', headers: auth('acme') });
+    expect(none.statusCode).toBe(404);
+    expect(none.json<{ message: string }>().message).toMatch(/FLEET_WEBHOOK_SECRET/);
   });
 
   it('publish an OpenAPI document with the routes', async () => {

@@ -9,7 +9,7 @@ import { createBedrockClient, EMULATOR_CREDENTIALS } from '../../src/converse/cr
 import { createBedrockModelClient } from '../../src/converse/bedrock-model-client.js';
 import type { JobResult } from '../../src/core/job/job-result.js';
 import { priceTable } from '../../src/core/price-table.js';
-import { verifyWebhook } from '../../src/core/webhooks/sign-webhook.js';
+import { tenantWebhookSecret, verifyWebhook } from '../../src/core/webhooks/sign-webhook.js';
 import { CANCEL_REASON } from '../../src/queue/cancel-job.js';
 import { createRedisConnection } from '../../src/queue/create-redis-connection.js';
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
@@ -328,7 +328,8 @@ describe('the webhook observer', () => {
 
     expect(dispatcher.sent.map((d) => [d.id, d.secret, d.event])).toEqual([
       ['job-j1-1700000000000', SECRET, 'job.completed'],
-      ['job-j2-1700000000000', 'default-secret-0123456789', 'job.completed'],
+      // No secret of its own: its tenant's, derived from the fleet's default.
+      ['job-j2-1700000000000', tenantWebhookSecret('default-secret-0123456789', 'default'), 'job.completed'],
     ]);
     expect(log.lines()).toEqual([expect.objectContaining({ level: 40, jobId: 'j3' })]);
   });

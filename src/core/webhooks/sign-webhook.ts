@@ -14,6 +14,16 @@ export interface SignWebhookInput {
   body: string | Buffer;
 }
 
+/**
+ * A tenant's own webhook secret, derived from the fleet's default
+ * (FLEET_WEBHOOK_SECRET): deliveries of jobs and batches that name no secret
+ * are signed with it, so each tenant verifies with a key of its own
+ * (`GET /v1/webhook-secret`) and no tenant can sign, or replay, another's.
+ */
+export function tenantWebhookSecret(fleetSecret: string, tenant: string): string {
+  return createHmac('sha256', fleetSecret).update(`webhook-secret:${tenant}`).digest('hex');
+}
+
 function hmacHex(secret: string, timestamp: number, body: string | Buffer): string {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 }

@@ -1,12 +1,13 @@
 import type { Logger } from 'pino';
 import type { JobResult } from '../../core/job/job-result.js';
+import { tenantWebhookSecret } from '../../core/webhooks/sign-webhook.js';
 import { CANCEL_REASON } from '../cancel-job.js';
 import type { FinishedJob, JobObserver } from '../job-observer.js';
 import type { WebhookDispatcher } from './webhook-queue.js';
 
 export interface WebhookObserverDeps {
   dispatcher: WebhookDispatcher;
-  /** Signs deliveries of jobs that name no secret of their own (FLEET_WEBHOOK_SECRET). */
+  /** Deliveries of jobs that name no secret of their own are signed with the job's tenant's secret derived from it (FLEET_WEBHOOK_SECRET). */
   defaultSecret: string | undefined;
   /** The read model (`readJobResult`): what the client would see at GET /v1/jobs/:id. */
   readResult: (id: string) => Promise<JobResult | undefined>;
@@ -34,7 +35,7 @@ export function createWebhookObserver(deps: WebhookObserverDeps): JobObserver {
     async finished(job: FinishedJob) {
       const { webhook, id } = job.data;
       if (webhook === undefined) return;
-      const secret = webhook.secret ?? deps.defaultSecret;
+      const secret = webhook.secret ?? (deps.defaultSecret === undefined ? undefined : tenantWebhookSecret(deps.defaultSecret, job.data.tenant));
       if (secret === undefined || secret === '') {
         log.warn({ jobId: id }, 'webhook skipped: the job names no secret and the fleet has no default webhook secret');
         return;
