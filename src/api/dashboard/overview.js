@@ -90,38 +90,29 @@ function flowsEntry(stats) {
   return flows.configured || busy ? flows : undefined;
 }
 
+/** A row's first cells: its name, its queue (depth, active, waiting for children) and its jobs by end state. */
+function queueCells(name, queue, jobs) {
+  return [
+    cell(name),
+    num(count(queue.depth)),
+    num(count(queue.active)),
+    num(count(queue.waitingChildren)),
+    num(count(jobs.completed)),
+    num(count(jobs.failed)),
+    num(count(jobs.cancelled)),
+  ];
+}
+
 function renderTiers(stats) {
   const tierRows = stats.tiers.map((t) => ({
     attributes: { 'data-tier': t.tier },
-    cells: [
-      cell(t.tier),
-      num(count(t.queue.depth)),
-      num(count(t.queue.active)),
-      num(count(t.queue.waitingChildren)),
-      num(count(t.jobs.completed)),
-      num(count(t.jobs.failed)),
-      num(count(t.jobs.cancelled)),
-      num(count(t.calls)),
-      num(percent(t.escalationRate)),
-      num(percent(t.fallbackRate)),
-    ],
+    cells: [...queueCells(t.tier, t.queue, t.jobs), num(count(t.calls)), num(percent(t.escalationRate)), num(percent(t.fallbackRate))],
   }));
   const flows = flowsEntry(stats);
   const flowRows = flows === undefined ? [] : [{
     attributes: { 'data-tier': flows.entry },
-    cells: [
-      cell(flows.entry),
-      num(count(flows.queue.depth)),
-      num(count(flows.queue.active)),
-      num(count(flows.queue.waitingChildren)),
-      num(count(flows.jobs.completed)),
-      num(count(flows.jobs.failed)),
-      num(count(flows.jobs.cancelled)),
-      // A flow's model calls, escalations and fallbacks count under the tiers its members or steps ran on.
-      num('–'),
-      num('–'),
-      num('–'),
-    ],
+    // A flow's model calls, escalations and fallbacks count under the tiers its members or steps ran on.
+    cells: [...queueCells(flows.entry, flows.queue, flows.jobs), num('–'), num('–'), num('–')],
   }];
   fillTable('tiers', [...tierRows, ...flowRows], 'No tiers.');
 }
