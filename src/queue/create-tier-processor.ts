@@ -219,12 +219,13 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       await deps.queues.queue(tierName).rateLimit(pauseMs);
       throw new RateLimitError();
     }
+    // The calls made so far stay on the record, the one cut off included (it may have been billed).
+    await job.updateData({ ...job.data, attempts: [...job.data.attempts, ...error.attempts] });
     if (error.reason === 'cancelled' && signal?.reason === SHUTDOWN_REASON) {
       log.warn('shutdown grace period over: the job goes back to its queue');
       await job.moveToWait(token);
       throw new WaitingError();
     }
-    await job.updateData({ ...job.data, attempts: [...job.data.attempts, ...error.attempts] });
     if (error.reason === 'cancelled' && signal?.reason === CANCEL_REASON) throw new UnrecoverableError(CANCEL_REASON);
     log.warn({ reason: error.reason, kind: error.lastError?.kind }, error.message);
     if (error.reason === 'exhausted') throw error;

@@ -93,5 +93,10 @@ describe('worker processes', () => {
     await h.startWorker('small');
     const result = await h.waitFor('cut-1');
     expect(result.state).toBe('completed');
+    // The call the shutdown cut off is on the record (a cancelled call, no model error), then the one that answered.
+    expect(result.attempts.map((a) => [a.outcome, a.error?.kind])).toEqual([
+      ['error', 'cancelled'],
+      ['accepted', undefined],
+    ]);
   });
 });
