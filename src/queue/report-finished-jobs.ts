@@ -32,9 +32,11 @@ export const DEFAULT_OBSERVER_SWEEP: ObserverSweep = { intervalMs: 15_000, after
 
 /** How long a claim to tell a job's observers holds (a worker that dies while telling them frees it then). */
 const CLAIM_SECONDS = 120;
-/** How long a told job stays marked: beyond the sweep's reach. */
-const TOLD_SECONDS = 3_600;
+/** How long a told job stays marked: beyond the sweep's reach (`withinMs` must stay below it). */
+const TOLD_SECONDS = 15 * 60;
 const SWEEP_BATCH = 1_000;
+/** Batches one sweep reads at most per set; what it did not reach, the next sweep reads first. */
+const SWEEP_ROUNDS = 20;
 
 /** Marks one finish of a client's job whose observers have been told (or are being told). */
 function toldKey(fleetName: string, jobId: string, finishedOn: number): string {
@@ -88,30 +90,45 @@ export function reportFinishedJobs<D extends TierJobData, R extends TierOutcome>
   worker.on('error', (error) => log.error({ err: error }, `${what} worker error`));
 
   const sweep = deps.sweep ?? DEFAULT_OBSERVER_SWEEP;
-  /** Finished client jobs of the queue, within the sweep's window, whose observers nobody told. */
+  /** Up to which finish time this process has swept each set (it starts with the whole window). */
+  const swept: Record<'completed' | 'failed', number> = { completed: 0, failed: 0 };
+  /** Tells the observers of each finished client job in this batch of the set that nobody told. */
+  const tellUntold = async (state: 'completed' | 'failed', found: readonly string[]): Promise<void> => {
+    const candidates: { id: string; finishedOn: number }[] = [];
+    // Children (escalations, flow members and steps) carry `--` in their ids: only a client's own jobs are told.
+    for (let i = 0; i + 1 < found.length; i += 2) if (!(found[i] ?? '--').includes('--')) candidates.push({ id: found[i] ?? '', finishedOn: Number(found[i + 1]) });
+    if (candidates.length === 0) return;
+    const check = deps.connection.pipeline();
+    for (const c of candidates) check.exists(toldKey(fleetName, c.id, c.finishedOn));
+    const marked = (await check.exec()) ?? [];
+    for (const [i, c] of candidates.entries()) {
+      if (marked[i]?.[1] === 1) continue;
+      const job = await deps.queue.getJob(c.id);
+      if (job === undefined || job.id !== (job.data as TierJobData).id || job.finishedOn !== c.finishedOn) continue;
+      log.warn({ jobId: c.id, state }, `${what} finished without its observers being told (its worker died?): telling them now`);
+      const data = job.data as TierJobData;
+      await tell(
+        state === 'completed'
+          ? { data, state, outcome: job.returnvalue as TierOutcome, finishedAt: c.finishedOn }
+          : { data, state, failedReason: job.failedReason, finishedAt: c.finishedOn },
+      );
+    }
+  };
+  /** Finished client jobs of the queue, in the sweep's window and not swept yet by this process, whose observers nobody told. */
   const sweepOnce = async (): Promise<void> => {
     const now = Date.now();
+    const until = now - sweep.afterMs;
     for (const state of ['completed', 'failed'] as const) {
-      const found = await deps.connection.zrangebyscore(deps.queue.toKey(state), now - sweep.withinMs, now - sweep.afterMs, 'WITHSCORES', 'LIMIT', 0, SWEEP_BATCH);
-      const candidates: { id: string; finishedOn: number }[] = [];
-      // Children (escalations, flow members and steps) carry `--` in their ids: only a client's own jobs are told.
-      for (let i = 0; i + 1 < found.length; i += 2) if (!(found[i] ?? '--').includes('--')) candidates.push({ id: found[i] ?? '', finishedOn: Number(found[i + 1]) });
-      if (candidates.length === 0) continue;
-      const check = deps.connection.pipeline();
-      for (const c of candidates) check.exists(toldKey(fleetName, c.id, c.finishedOn));
-      const marked = (await check.exec()) ?? [];
-      for (const [i, c] of candidates.entries()) {
-        if (marked[i]?.[1] === 1) continue;
-        const job = await deps.queue.getJob(c.id);
-        if (job === undefined || job.id !== (job.data as TierJobData).id || job.finishedOn !== c.finishedOn) continue;
-        log.warn({ jobId: c.id, state }, `${what} finished without its observers being told (its worker died?): telling them now`);
-        const data = job.data as TierJobData;
-        await tell(
-          state === 'completed'
-            ? { data, state, outcome: job.returnvalue as TierOutcome, finishedAt: c.finishedOn }
-            : { data, state, failedReason: job.failedReason, finishedAt: c.finishedOn },
-        );
+      let from = Math.max(swept[state], now - sweep.withinMs);
+      for (let round = 0; round < SWEEP_ROUNDS && from <= until; round += 1) {
+        const found = await deps.connection.zrangebyscore(deps.queue.toKey(state), from, until, 'WITHSCORES', 'LIMIT', 0, SWEEP_BATCH);
+        await tellUntold(state, found);
+        const last = Number(found.at(-1) ?? until);
+        // A full batch: go on from its last finish time (read again inclusively: several jobs may share a millisecond).
+        from = found.length < SWEEP_BATCH * 2 || last === from ? until + 1 : last;
       }
+      // The next sweep reads again the last claim's length: a worker that died while telling frees its claim only then.
+      swept[state] = Math.min(from, until + 1) - CLAIM_SECONDS * 1000;
     }
   };
   let sweeping = false;
