@@ -115,11 +115,23 @@ export function reportFinishedJobs<D extends TierJobData, R extends TierOutcome>
     }
   };
   /** Finished client jobs of the queue, in the sweep's window and not swept yet by this process, whose observers nobody told. */
+  /**
+   * When the fleet's workers began marking told jobs (the first such worker's start): a job finished
+   * before has no mark, and must not be told again. Read as this worker starts, before it finishes any job.
+   */
+  const sinceKey = `${fleetPrefix(fleetName)}:told-since`;
+  const startedAt = Date.now();
+  let markingSince: number | undefined;
+  const readMarkingSince = async (): Promise<number> => {
+    await deps.connection.set(sinceKey, String(startedAt), 'NX');
+    return Number((await deps.connection.get(sinceKey)) ?? startedAt);
+  };
   const sweepOnce = async (): Promise<void> => {
     const now = Date.now();
+    markingSince ??= await readMarkingSince();
     const until = now - sweep.afterMs;
     for (const state of ['completed', 'failed'] as const) {
-      let from = Math.max(swept[state], now - sweep.withinMs);
+      let from = Math.max(swept[state], now - sweep.withinMs, markingSince);
       for (let round = 0; round < SWEEP_ROUNDS && from <= until; round += 1) {
         const found = await deps.connection.zrangebyscore(deps.queue.toKey(state), from, until, 'WITHSCORES', 'LIMIT', 0, SWEEP_BATCH);
         await tellUntold(state, found);

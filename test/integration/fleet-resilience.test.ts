@@ -120,6 +120,22 @@ describe('tier workers', () => {
     expect(told).toHaveLength(2);
   });
 
+  it('leave to themselves jobs finished before the fleet began marking told ones (an upgrade): the sweep does not tell them again', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, workers: [], observerSweep: { intervalMs: 100, afterMs: 300, withinMs: 60_000 } });
+    const h = fleet;
+    const told: string[] = [];
+    h.observers.push({ name: 'recorder', finished: (job) => Promise.resolve(void told.push(job.data.id)) });
+    // Marking began after this job will have finished (as when workers that mark replace ones that did not).
+    await h.redis.set(`${fleetPrefix(h.fleet.name)}:told-since`, String(Date.now() + 60_000));
+    await h.startWorker('large');
+    await h.producer.enqueue({ id: 'old-1', tier: 'large', prompt: 'Hello.' });
+    await h.waitFor('old-1');
+    await expect.poll(() => told).toEqual(['old-1']);
+    await h.redis.del(...(await h.redis.keys(`${fleetPrefix(h.fleet.name)}:told:old-1:*`)));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(told).toEqual(['old-1']);
+  });
+
   it("hold the tier's other jobs back while its queue pauses for throttling, on every worker", async () => {
     fleet = await startFleetHarness({ scenario: SCENARIO, fleet: (input) => void Object.assign(input.workers as object, { throttledPauseMs: 3_000 }) });
     const h = fleet;
