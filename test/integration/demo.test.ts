@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { resolveRedis, RedisUnavailableError } from '../../src/cli/resolve-redis.js';
 import { REDIS_URL } from '../helpers/fleet-harness.js';
 import { alive } from '../helpers/process-alive.js';
@@ -16,9 +16,20 @@ function runFleet(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return runFleetCli(args, { ...process.env, ...env });
 }
 
+/** Folders the tests wrote files to, removed at the end. */
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+const tempDir = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'demo-test-'));
+  dirs.push(dir);
+  return dir;
+};
+
 function sampleJobs(count: number): string {
   const lines = readFileSync(DEMO_JOBS, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const file = join(mkdtempSync(join(tmpdir(), 'demo-test-')), 'jobs.jsonl');
+  const file = join(tempDir(), 'jobs.jsonl');
   writeFileSync(file, lines.slice(0, count).join('\n'));
   return file;
 }
@@ -48,7 +59,7 @@ describe('fleet demo', () => {
   }, 120_000);
 
   it('counts a job id repeated on several lines once, and says so (a byte-order mark is no reason to refuse line 1)', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'demo-test-')), 'same.jsonl');
+    const file = join(tempDir(), 'same.jsonl');
     const line = JSON.stringify({ id: 'same-1', task: 'classification', document: 'Is this a question?' });
     writeFileSync(file, `\uFEFF${line}\n${line}\n${line}\n`);
     const run = await runFleet(['demo', '--jobs', file], { REDIS_URL });
@@ -59,7 +70,7 @@ describe('fleet demo', () => {
   }, 120_000);
 
   it('bad usage exits 2 at once, before starting Redis, the emulator or workers', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'demo-test-'));
+    const dir = tempDir();
     const [jobs, scenario] = await Promise.all([
       runFleet(['demo', '--jobs', join(dir, 'nope.jsonl')], { REDIS_URL }),
       runFleet(['demo', '--scenario', join(dir, 'nope.yaml')], { REDIS_URL }),

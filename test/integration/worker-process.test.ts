@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,14 +8,18 @@ import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../help
 let fleet: FleetHarness | undefined;
 const processes: TierWorkerProcess[] = [];
 
+const dirs: string[] = [];
+
 afterEach(async () => {
   await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
   await fleet?.close();
   fleet = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 async function startWorkerProcess(h: FleetHarness, tier: string, concurrency?: number): Promise<TierWorkerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-test-'));
+  dirs.push(dir);
   const file = join(dir, 'fleet.json');
   writeFileSync(file, JSON.stringify(h.fleetInput));
   const worker = await spawnTierWorker({

@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadApiSettings } from '../../src/config/api-settings.js';
 import { ConfigError } from '../../src/config/config-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'api-settings-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function problemsOf(env: Record<string, string>): { where: string; message: string }[] {
   try {

@@ -1,13 +1,14 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkScenarioFile } from '../../../src/cli/check-scenario-file.js';
 import { CliError, EXIT } from '../../../src/cli/cli-error.js';
 import { ConfigError } from '../../../src/config/config-error.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'check-scenario-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SCENARIOS = fileURLToPath(new URL('../../../examples/scenarios/', import.meta.url));
 
 describe('checkScenarioFile (demo and up check --scenario before starting anything)', () => {

@@ -1,12 +1,13 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CliError, EXIT } from '../../../src/cli/cli-error.js';
 import { openDocuments, skippedNote, UnreadableLine, type DocumentSource } from '../../../src/cli/read-documents.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'read-documents-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function all(source: DocumentSource): Promise<unknown[]> {
   const out: unknown[] = [];

@@ -1,11 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { CliError, EXIT } from '../../../src/cli/cli-error.js';
 import { readJobFile } from '../../../src/cli/read-job-file.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'read-job-file-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('readJobFile (the demo\'s --jobs)', () => {
   it('drops a UTF-8 byte-order mark before the first line', async () => {
