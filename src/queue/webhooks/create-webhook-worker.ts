@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { checkWebhookTarget, createGuardedFetch, PrivateWebhookTargetError } from './webhook-target-guard.js';
+import { createGuardedFetch, privateTargetRefusal, refusePrivateAddressTarget } from './webhook-target-guard.js';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -105,10 +105,9 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
     }
     if (!allowPrivate) {
       try {
-        await checkWebhookTarget(target);
+        refusePrivateAddressTarget(target);
       } catch (error) {
-        if (error instanceof PrivateWebhookTargetError) throw new UnrecoverableError(error.message);
-        throw error;
+        throw new UnrecoverableError(error instanceof Error ? error.message : String(error));
       }
     }
     const body = JSON.stringify(payload ?? null);
@@ -130,6 +129,9 @@ export function createWebhookWorker(deps: WebhookWorkerDeps): WebhookWorker {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      // A host name that resolved to a private address (the guarded call refused to connect): not worth a retry.
+      const refused = privateTargetRefusal(error);
+      if (refused !== undefined) throw new UnrecoverableError(refused.message);
       throw new Error(`webhook receiver unreachable: ${describeFetchError(error, timeoutMs)}`, { cause: error });
     }
     // The answer's body is not needed; dropping it frees the connection.

@@ -1,5 +1,4 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { lookup as dnsLookupAll } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -26,23 +25,21 @@ const refusal = (host: string, address: string): PrivateWebhookTargetError =>
   new PrivateWebhookTargetError(`webhook target ${host} is a private address (${address}); not called (${ALLOW_HINT})`);
 
 /**
- * Refuses a webhook target that is, or resolves to, a private address, so a
- * tenant cannot make the workers POST into the fleet's own network (SSRF).
- * A host that does not resolve is left to the call (a retryable failure).
+ * Refuses a webhook URL whose host is a private IP address written out. A
+ * host name is checked when the call connects (`createGuardedFetch`): a
+ * connection to an address skips the name lookup that check sits in.
  */
-export async function checkWebhookTarget(target: URL, lookup: (host: string) => Promise<readonly { address: string }[]> = (host) => dnsLookupAll(host, { all: true })): Promise<void> {
+export function refusePrivateAddressTarget(target: URL): void {
   const host = target.hostname.replace(/^\[(.*)\]$/, '$1');
-  let addresses: readonly string[];
-  if (isIP(host) !== 0) addresses = [host];
-  else {
-    try {
-      addresses = (await lookup(host)).map((a) => a.address);
-    } catch {
-      return;
-    }
+  if (isIP(host) !== 0 && isPrivateAddress(host)) throw refusal(target.host, host);
+}
+
+/** The refusal a guarded call failed with, found along the error's causes; undefined for any other failure. */
+export function privateTargetRefusal(error: unknown): PrivateWebhookTargetError | undefined {
+  for (let at: unknown = error, depth = 0; at instanceof Error && depth < 5; at = at.cause, depth += 1) {
+    if (at instanceof PrivateWebhookTargetError) return at;
   }
-  const blocked = addresses.find(isPrivateAddress);
-  if (blocked !== undefined) throw refusal(target.host, blocked);
+  return undefined;
 }
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
