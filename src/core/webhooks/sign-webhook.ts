@@ -24,6 +24,11 @@ export function tenantWebhookSecret(fleetSecret: string, tenant: string): string
   return createHmac('sha256', fleetSecret).update(`webhook-secret:${tenant}`).digest('hex');
 }
 
+/** What signs a delivery: the webhook's own secret, else its tenant's (derived from the fleet's default); none without either. */
+export function deliverySecret(own: string | undefined, fleetSecret: string | undefined, tenant: string): string | undefined {
+  return own ?? (fleetSecret === undefined ? undefined : tenantWebhookSecret(fleetSecret, tenant));
+}
+
 function hmacHex(secret: string, timestamp: number, body: string | Buffer): string {
   return createHmac('sha256', secret).update(`${timestamp}.`).update(body).digest('hex');
 }

@@ -1,4 +1,4 @@
-import { tenantWebhookSecret } from '../../core/webhooks/sign-webhook.js';
+import { deliverySecret } from '../../core/webhooks/sign-webhook.js';
 import type { Logger } from 'pino';
 import type { FinishedJob, JobObserver } from '../job-observer.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
@@ -26,7 +26,7 @@ export function batchAnnouncer(deps: BatchAnnouncerDeps): (batch: BatchRecord) =
   return async (batch) => {
     deps.logger.info({ batchId: batch.id, completed: batch.completed, failed: batch.failed }, 'batch finished');
     if (batch.webhook === undefined || deps.webhooks === undefined) return;
-    const secret = batch.webhook.secret ?? (deps.defaultSecret === undefined ? undefined : tenantWebhookSecret(deps.defaultSecret, batch.tenant));
+    const secret = deliverySecret(batch.webhook.secret, deps.defaultSecret, batch.tenant);
     if (secret === undefined) {
       deps.logger.warn({ batchId: batch.id }, 'batch webhook skipped: no secret (set FLEET_WEBHOOK_SECRET)');
       return;

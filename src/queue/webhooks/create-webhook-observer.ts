@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobResult } from '../../core/job/job-result.js';
-import { tenantWebhookSecret } from '../../core/webhooks/sign-webhook.js';
+import { deliverySecret } from '../../core/webhooks/sign-webhook.js';
 import { CANCEL_REASON } from '../cancel-job.js';
 import type { FinishedJob, JobObserver } from '../job-observer.js';
 import type { WebhookDispatcher } from './webhook-queue.js';
@@ -35,7 +35,7 @@ export function createWebhookObserver(deps: WebhookObserverDeps): JobObserver {
     async finished(job: FinishedJob) {
       const { webhook, id } = job.data;
       if (webhook === undefined) return;
-      const secret = webhook.secret ?? (deps.defaultSecret === undefined ? undefined : tenantWebhookSecret(deps.defaultSecret, job.data.tenant));
+      const secret = deliverySecret(webhook.secret, deps.defaultSecret, job.data.tenant);
       if (secret === undefined || secret === '') {
         log.warn({ jobId: id }, 'webhook skipped: the job names no secret and the fleet has no default webhook secret');
         return;
