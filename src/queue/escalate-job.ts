@@ -67,6 +67,12 @@ async function waitForChild(deps: EscalationDeps, job: TierJob, token: string): 
   return resumeAfterChild(deps, job, token);
 }
 
+/** The escalated child's outcome, once it completed (BullMQ keeps it on the parent, keyed by the child's full key). */
+async function childOutcome(job: TierJob, childId: string): Promise<TierOutcome | undefined> {
+  const values = await job.getChildrenValues<TierOutcome>();
+  return Object.entries(values).find(([key]) => key.endsWith(`:${childId}`))?.[1];
+}
+
 /**
  * Ends an escalated job whose client cancelled it, keeping the attempts of
  * the chain below it (the child's, which hold the job's own too): they were
@@ -75,8 +81,7 @@ async function waitForChild(deps: EscalationDeps, job: TierJob, token: string): 
 export async function failCancelledAfterChild(deps: EscalationDeps, job: TierJob, reason: string): Promise<never> {
   const escalation = job.data.escalation;
   if (escalation !== undefined) {
-    const values = await job.getChildrenValues<TierOutcome>();
-    const done = Object.entries(values).find(([key]) => key.endsWith(`:${escalation.childId}`))?.[1];
+    const done = await childOutcome(job, escalation.childId);
     const child = done === undefined ? await deps.queues.queue(escalation.toTier).getJob(escalation.childId) : undefined;
     const attempts = done?.attempts ?? child?.data.attempts;
     if (attempts !== undefined && attempts.length > job.data.attempts.length) await job.updateData({ ...job.data, attempts });
@@ -91,8 +96,7 @@ export async function resumeAfterChild(deps: EscalationDeps, job: TierJob, token
   const ownTier = job.data.path[0] ?? escalation.best?.tier ?? escalation.toTier;
   const childKey = (key: string): boolean => key.endsWith(`:${escalation.childId}`);
 
-  const values = await job.getChildrenValues<TierOutcome>();
-  const done = Object.entries(values).find(([key]) => childKey(key))?.[1];
+  const done = await childOutcome(job, escalation.childId);
   if (done !== undefined) {
     return { answer: done.answer, attempts: done.attempts, tiers: [ownTier, ...done.tiers], ...(done.votes === undefined ? {} : { votes: done.votes }) };
   }
