@@ -14,7 +14,8 @@ import { createTierProcessor, SHUTDOWN_REASON } from './create-tier-processor.js
 import type { FleetQueues } from './fleet-queues.js';
 import type { JobObserver } from './job-observer.js';
 import { tierQueueName } from './queue-names.js';
-import { listenForCancels, reportFinishedJobs, type ObserverSweep } from './report-finished-jobs.js';
+import { listenForCancels, reportFinishedJobs } from './report-finished-jobs.js';
+import type { ObserverSweep } from './untold-job-sweep.js';
 import type { TierJobData } from './tier-job-data.js';
 
 
@@ -37,7 +38,7 @@ export interface TierWorkerDeps {
   observers?: readonly JobObserver[];
   /** The spend budgets' check; read from `connection` when unset and the fleet sets budgets. */
   budgets?: BudgetGate;
-  /** The sweep that tells observers of jobs whose worker died before telling them (report-finished-jobs.ts). */
+  /** The sweep that tells observers of jobs whose worker died before telling them (untold-job-sweep.ts). */
   observerSweep?: ObserverSweep;
 }
 
@@ -92,7 +93,7 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
     log,
     what: 'job',
     queue: deps.queues.queue(tier.name),
-    ...(deps.observerSweep === undefined ? {} : { sweep: deps.observerSweep }),
+    sweep: deps.observerSweep,
   });
 
   return {

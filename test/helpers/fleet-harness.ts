@@ -15,7 +15,7 @@ import { createRedisConnection } from '../../src/queue/create-redis-connection.j
 import { createTierWorker, type TierWorker } from '../../src/queue/create-tier-worker.js';
 import { createContextObservers } from '../../src/queue/create-context-observers.js';
 import { createFleetQueues, type FleetQueues } from '../../src/queue/fleet-queues.js';
-import type { ObserverSweep } from '../../src/queue/report-finished-jobs.js';
+import type { ObserverSweep } from '../../src/queue/untold-job-sweep.js';
 import { createFlowsWorker } from '../../src/queue/flows/create-flows-worker.js';
 import type { JobObserver } from '../../src/queue/job-observer.js';
 import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';

@@ -6,7 +6,8 @@ import type { FleetConfig } from '../../config/fleet-schema.js';
 import { cancelMarkerKey } from '../cancel-job.js';
 import type { FleetQueues } from '../fleet-queues.js';
 import type { JobObserver } from '../job-observer.js';
-import { listenForCancels, reportFinishedJobs, type ObserverSweep } from '../report-finished-jobs.js';
+import { listenForCancels, reportFinishedJobs } from '../report-finished-jobs.js';
+import type { ObserverSweep } from '../untold-job-sweep.js';
 import { cancelFlowChildren, stopFlowChild } from './cancel-flow-children.js';
 import { createFlowProcessor } from './create-flow-processor.js';
 import type { FlowJobData, FlowOutcome } from './flow-job-data.js';
@@ -21,7 +22,7 @@ export interface FlowsWorkerDeps {
   logger: Logger;
   /** Told when a flow job finishes for good (batches, statistics, webhooks), as the tier workers tell of other jobs. */
   observers?: readonly JobObserver[];
-  /** The sweep that tells observers of flows whose worker died before telling them (report-finished-jobs.ts). */
+  /** The sweep that tells observers of flows whose worker died before telling them (untold-job-sweep.ts). */
   observerSweep?: ObserverSweep;
   /** Where relative combiner module paths are read from: the fleet file's folder (the working directory when unset). */
   baseDir?: string;
@@ -79,7 +80,7 @@ export function createFlowsWorker(deps: FlowsWorkerDeps): FlowsWorker {
     log,
     what: 'flow',
     queue: deps.queues.flows,
-    ...(deps.observerSweep === undefined ? {} : { sweep: deps.observerSweep }),
+    sweep: deps.observerSweep,
   });
 
   return {
