@@ -11,6 +11,7 @@ import { withBudgets } from '../core/budgets/budget-router.js';
 import { buildRouter, type FleetRouter } from '../core/routing/build-router.js';
 import { EMPTY_SNAPSHOT, type FleetSnapshot } from '../core/routing/fleet-snapshot.js';
 import { toRoutableJob } from '../core/routing/routable-job.js';
+import { scopedId } from '../core/job/tenant-scoped-id.js';
 import type { Router } from '../core/routing/router.js';
 import { addJobContext, conversationRefs } from './add-job-context.js';
 import { cancelMarkerKey, type CancelMarker } from './cancel-job.js';
@@ -25,6 +26,7 @@ import { jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
 
 export interface EnqueueReceipt {
+  /** The fleet-wide id (tenant-scoped-id.ts); `clientId()` gives the id the client gave. */
   id: string;
   tier: string;
   route: RouteDecision;
@@ -36,6 +38,7 @@ export interface EnqueueReceipt {
 
 /** A job validated and routed, ready to enqueue. */
 export interface PreparedJob {
+  /** The fleet-wide id: the client's id (its spec's) within its tenant (tenant-scoped-id.ts). */
   id: string;
   spec: JobSpec;
   route: RouteDecision;
@@ -82,8 +85,8 @@ const CHUNK = 500;
 
 /**
  * The one way jobs enter the fleet (HTTP, CLI and library users share it).
- * An id is unique fleet-wide: an index key maps it to the tier holding the
- * job, so enqueueing the same id twice yields one job.
+ * An id is unique within its tenant (tenant-scoped-id.ts): an index key maps
+ * it to the tier holding the job, so enqueueing the same id twice yields one job.
  */
 export function createProducer(deps: ProducerDeps): Producer {
   const now = deps.now ?? Date.now;
@@ -116,7 +119,7 @@ export function createProducer(deps: ProducerDeps): Producer {
       ...(spec.priority === undefined ? {} : { priority: spec.priority }),
       ...(spec.stream === true ? { stream: true } : {}),
       ...(spec.webhook === undefined ? {} : { webhook: spec.webhook }),
-      ...(spec.batchId === undefined ? {} : { batchId: spec.batchId }),
+      ...(spec.batchId === undefined ? {} : { batchId: scopedId(spec.tenant, spec.batchId) }),
       ...(placedByJob(job) ? { placedByJob: true as const } : {}),
       enqueuedAt,
       attempts: [],
@@ -219,12 +222,14 @@ export function createProducer(deps: ProducerDeps): Producer {
       const placedBy = placedByVariant(experiment) ? 'experiment' : 'job';
       const route = routeOf(spec, { job: () => toRoutableJob(spec, (request ??= renderRequest(spec, deps.fleet))), snapshot, placedBy });
       const rendered = request === undefined ? {} : { request };
-      if (experiment === undefined) return { id, spec, route, ...rendered };
+      // Ids are the tenant's own: another tenant's job under the same id is another job.
+      const fleetId = scopedId(spec.tenant, id);
+      if (experiment === undefined) return { id: fleetId, spec, route, ...rendered };
       // A spent budget moved the job off the variant's model, or its tier: it would measure the cheapest model, not the variant.
       // (A model router picking a model within the variant's tier is not a move.)
       const moved = placedBy === 'experiment' && (spec.model !== undefined ? route.model !== spec.model : route.tier !== spec.tier);
       const assigned = moved ? { ...experiment, notCounted: "a spent budget moved the job off the variant's placement" } : experiment;
-      return { id, spec, route: { ...route, reason: experimentReason(route.reason, assigned) }, experiment: assigned, ...rendered };
+      return { id: fleetId, spec, route: { ...route, reason: experimentReason(route.reason, assigned) }, experiment: assigned, ...rendered };
     },
     async enqueuePrepared(jobs) {
       const receipts: EnqueueReceipt[] = [];

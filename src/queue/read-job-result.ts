@@ -10,6 +10,7 @@ import { readFlowResult } from './flows/read-flow-result.js';
 import type { TierJobData } from './tier-job-data.js';
 import { attemptTotals } from '../core/job/attempt-totals.js';
 import { completedResultFields } from './completed-result-fields.js';
+import { clientId } from '../core/job/tenant-scoped-id.js';
 
 export interface ReadModelDeps {
   fleetName: string;
@@ -52,7 +53,7 @@ async function readCancelled(deps: ReadModelDeps, id: string): Promise<JobResult
   const marker = JSON.parse(text) as CancelMarker;
   const { data } = marker;
   return {
-    id,
+    id: clientId(data.tenant, id),
     state: 'cancelled',
     tenant: data.tenant,
     task: data.task,
@@ -70,8 +71,9 @@ async function readCancelled(deps: ReadModelDeps, id: string): Promise<JobResult
 }
 
 /**
- * The one read model of a job, whichever tier holds or answered it:
- * undefined when no job has this id (or it has expired).
+ * The one read model of a job, whichever tier holds or answered it, by its
+ * fleet-wide id: undefined when no job has this id (or it has expired). The
+ * result shows the id its tenant gave.
  */
 export async function readJobResult(deps: ReadModelDeps, id: string): Promise<JobResult | undefined> {
   const entryTier = await deps.redis.get(jobIndexKey(deps.fleetName, id));
@@ -83,7 +85,7 @@ export async function readJobResult(deps: ReadModelDeps, id: string): Promise<Jo
   if (job === undefined) return readCancelled(deps, id);
   const data = job.data;
   const base = {
-    id,
+    id: clientId(data.tenant, id),
     state,
     tenant: data.tenant,
     task: data.task,

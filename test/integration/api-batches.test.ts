@@ -3,6 +3,10 @@ import { createBatchStore } from '../../src/queue/batches/batch-store.js';
 import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { auth, KEYS, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 import { MODELS } from '../helpers/fleet-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
+
+/** The fleet-wide id of tenant acme's job or batch. */
+const acme = (id: string): string => scopedId('acme', id);
 
 let h: ApiHarness | undefined;
 afterEach(async () => {
@@ -155,7 +159,7 @@ describe('batches over HTTP', () => {
     });
     expect(posted.statusCode).toBe(202);
     expect(posted.json()).toMatchObject({ accepted: 3, refusedCount: 0 });
-    const placed = await Promise.all(['place-1-0', 'place-1-1', 'place-1-2'].map(async (id) => (await h!.fleet.read(id))?.route));
+    const placed = await Promise.all(['place-1-0', 'place-1-1', 'place-1-2'].map(async (id) => (await h!.fleet.read(acme(id)))?.route));
     expect(placed.map((route) => [route?.tier, route?.model])).toEqual([
       ['small', undefined],
       ['large', MODELS.large[0]],
@@ -170,10 +174,18 @@ describe('batches over HTTP', () => {
     expect((await send('acme')).json()).toMatchObject({ batchId: 'nightly-7', created: true, accepted: 5 });
     expect((await send('acme')).json()).toMatchObject({ batchId: 'nightly-7', created: false });
     expect(await h.fleet.queues.queue('large').getWaitingCount()).toBe(5);
-    expect((await send('globex')).statusCode).toBe(409);
+    // Batch ids are each tenant's own: globex's nightly-7 is a batch of its own, with jobs of its own.
     expect((await h.app.inject({ url: '/v1/batches/nightly-7', headers: auth('globex') })).statusCode).toBe(404);
-    expect((await h.app.inject({ url: '/v1/batches/nightly-7/results', headers: auth('globex') })).statusCode).toBe(404);
     expect((await h.app.inject({ url: '/v1/jobs/nightly-7-0', headers: auth('globex') })).statusCode).toBe(404);
+    const theirs = await send('globex');
+    expect(theirs.statusCode).toBe(202);
+    expect(theirs.json()).toMatchObject({ batchId: 'nightly-7', created: true, accepted: 5, duplicates: 0, links: { self: '/v1/batches/nightly-7' } });
+    expect(await h.fleet.queues.queue('large').getWaitingCount()).toBe(10);
+    for (const tenant of ['acme', 'globex'] as const) {
+      const view = (await h.app.inject({ url: '/v1/batches/nightly-7', headers: auth(tenant) })).json<BatchView>();
+      expect(view).toMatchObject({ id: 'nightly-7', total: 5, links: { self: '/v1/batches/nightly-7' } });
+      expect((await h.app.inject({ url: '/v1/jobs/nightly-7-0', headers: auth(tenant) })).json()).toMatchObject({ id: 'nightly-7-0', tenant });
+    }
   });
 
   it('stream an NDJSON batch in over real HTTP, with defaults as query parameters', async () => {
@@ -199,7 +211,7 @@ describe('batches over HTTP', () => {
       refusedCount: 1,
       refused: [{ index: 300, field: '(document)', message: '(document): not valid JSON: not json' }],
     });
-    const job = await h.fleet.read('nd-1-0');
+    const job = await h.fleet.read(acme('nd-1-0'));
     expect(job).toMatchObject({ task: 'summarization', tags: { team: 'search' }, tier: 'medium' });
   });
 });
@@ -227,9 +239,9 @@ describe('a batch whose submission died part-way', () => {
     h = await startApiHarness();
     const batches = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600 });
     // The first submission created the batch and enqueued 2 of its 5 documents, then its API process died.
-    await batches.create({ id: 'crash-1', tenant: 'acme' });
+    await batches.create({ id: acme('crash-1'), tenant: 'acme' });
     for (const at of [0, 1]) await h.fleet.producer.enqueue({ id: `crash-1-${String(at)}`, tenant: 'acme', batchId: 'crash-1', prompt: `Document ${String(at)}.` });
-    await h.fleet.waitFor('crash-1-1');
+    await h.fleet.waitFor(acme('crash-1-1'));
 
     const again = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'crash-1', documents: docs(5) } });
     expect(again.statusCode).toBe(202);
@@ -261,23 +273,23 @@ describe('batch counts by state', () => {
     });
     expect(posted.json()).toMatchObject({ accepted: 3 });
     // Both cascades escalate from small to medium, where no worker runs; the large job waits.
-    await h.fleet.waitFor('states-1-0', ['escalated']);
-    await h.fleet.waitFor('states-1-1', ['escalated']);
+    await h.fleet.waitFor(acme('states-1-0'), ['escalated']);
+    await h.fleet.waitFor(acme('states-1-1'), ['escalated']);
     const view = (await h.app.inject({ url: '/v1/batches/states-1', headers: auth('acme') })).json<BatchView & { counts: Record<string, number> }>();
     expect(view.counts).toEqual({ completed: 0, failed: 0, pending: 3, queued: 1, active: 0, escalated: 2 });
   });
 
-  it("show an id since reused by another tenant's job as expired in a batch's results, not that tenant's result", async () => {
+  it("show a job whose result expired as expired in a batch's results, not another tenant's job under the same id", async () => {
     h = await startApiHarness();
     const harness = h;
     await harness.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'reuse-b', documents: [{ id: 'doc-x', prompt: 'Hello?' }] } });
-    const first = await harness.fleet.waitFor('doc-x');
-    // Its result expires (the batch's list of ids is kept longer), and globex's new job takes the id.
-    await (await harness.fleet.queues.queue(first.tier).getJob('doc-x'))?.remove();
-    await harness.fleet.redis.del(jobIndexKey(harness.fleet.fleet.name, 'doc-x'));
+    const first = await harness.fleet.waitFor(acme('doc-x'));
+    // Its result expires (the batch's list of ids is kept longer), and globex has a job under the same id.
+    await (await harness.fleet.queues.queue(first.tier).getJob(acme('doc-x')))?.remove();
+    await harness.fleet.redis.del(jobIndexKey(harness.fleet.fleet.name, acme('doc-x')));
     const posted = await harness.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('globex'), payload: { id: 'doc-x', prompt: 'Secret of globex.' } });
     expect(posted.statusCode).toBe(202);
-    await harness.fleet.waitFor('doc-x');
+    await harness.fleet.waitFor(scopedId('globex', 'doc-x'));
     const lines = (await harness.app.inject({ url: '/v1/batches/reuse-b/results', headers: auth('acme') })).body.trim().split('\n');
     expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([{ id: 'doc-x', state: 'expired' }]);
   });
@@ -297,7 +309,7 @@ describe('batch counts by state', () => {
     h = await startApiHarness({ withoutBatchObserver: true, settleMissedAfterMs: 200 });
     const posted = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'missed-1', documents: docs(3) } });
     expect(posted.json()).toMatchObject({ accepted: 3 });
-    for (const i of [0, 1, 2]) await h.fleet.waitFor(`missed-1-${i}`);
+    for (const i of [0, 1, 2]) await h.fleet.waitFor(acme(`missed-1-${i}`));
     // No observer counted them: only the status read can (once they finished 200 ms ago).
     const view = await pollBatch(h, 'missed-1', 5_000);
     expect(view.counts).toMatchObject({ completed: 3, failed: 0, pending: 0 });

@@ -2,6 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FinishedJob } from '../../src/queue/job-observer.js';
 import { MODELS } from '../helpers/fleet-harness.js';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
+
+/** The fleet-wide id of tenant acme's job or batch. */
+const acme = (id: string): string => scopedId('acme', id);
 
 let h: ApiHarness | undefined;
 afterEach(async () => {
@@ -23,7 +27,7 @@ describe('DELETE /v1/jobs/:id', () => {
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-wait', prompt: 'Hi.' } });
     const cancelled = await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-wait', headers: auth('acme') });
     // No worker will ever finish it: the observers (batches, statistics, webhooks) hear of it from the cancel, once.
-    expect(told.map((job) => [job.data.id, job.state, job.failedReason])).toEqual([['c-wait', 'failed', 'cancelled by client']]);
+    expect(told.map((job) => [job.data.id, job.state, job.failedReason])).toEqual([[acme('c-wait'), 'failed', 'cancelled by client']]);
     expect(cancelled.statusCode).toBe(202);
     expect(cancelled.json()).toMatchObject({ id: 'c-wait', state: 'cancelled' });
     expect(await h.fleet.queues.queue('large').count()).toBe(0);
@@ -36,20 +40,20 @@ describe('DELETE /v1/jobs/:id', () => {
   it('aborts a running job on its worker', async () => {
     h = await startApiHarness({ scenario: { defaults: { latency: { baseMs: 30_000 } } } });
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-run', tier: 'small', prompt: 'Hi.' } });
-    await h.fleet.waitFor('c-run', ['active']);
+    await h.fleet.waitFor(acme('c-run'), ['active']);
     const cancelled = await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-run', headers: auth('acme') });
     expect(cancelled.json()).toMatchObject({ state: 'cancelling' });
-    const result = await h.fleet.waitFor('c-run', ['cancelled'], 5_000);
+    const result = await h.fleet.waitFor(acme('c-run'), ['cancelled'], 5_000);
     expect(result.attempts.at(-1)?.error?.kind).toBe('cancelled');
   });
 
   it('cancels an escalated job through its child', async () => {
     h = await startApiHarness({ scenario: { ...SLOW_HARD, models: { ...SLOW_HARD.models, [MODELS.medium[0]]: { latency: { baseMs: 30_000 } } } } });
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-esc', strategy: 'cascade', prompt: 'A hard one.' } });
-    await h.fleet.waitFor('c-esc', ['escalated']);
+    await h.fleet.waitFor(acme('c-esc'), ['escalated']);
     await expect.poll(async () => (await h!.fleet.queues.queue('medium').getActiveCount())).toBe(1);
     expect((await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-esc', headers: auth('acme') })).json()).toMatchObject({ state: 'cancelling' });
-    const result = await h.fleet.waitFor('c-esc', ['cancelled', 'completed', 'failed'], 5_000);
+    const result = await h.fleet.waitFor(acme('c-esc'), ['cancelled', 'completed', 'failed'], 5_000);
     expect(result.state).toBe('cancelled');
     // The calls of every tier it climbed through stay on the record, the aborted one included.
     expect(result.attempts.map((a) => [a.tier, a.outcome, a.error?.kind])).toEqual([
@@ -72,7 +76,7 @@ describe('DELETE /v1/jobs/:id', () => {
     await expect.poll(() => emulator.snapshot().models[MODELS.small[0]]?.calls ?? 0).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-judge', headers: auth('acme') })).json()).toMatchObject({ state: 'cancelling' });
-    const result = await h.fleet.waitFor('c-judge', ['cancelled', 'completed', 'failed'], 5_000);
+    const result = await h.fleet.waitFor(acme('c-judge'), ['cancelled', 'completed', 'failed'], 5_000);
     expect(result.state).toBe('cancelled');
     expect(result.attempts.map((a) => [a.model, a.outcome])).toEqual([
       [MODELS.small[0], 'undecided'],
@@ -84,7 +88,7 @@ describe('DELETE /v1/jobs/:id', () => {
   it('answers 409 for a finished job and 404 for another tenant', async () => {
     h = await startApiHarness();
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-done', tier: 'small', prompt: 'Hi.' } });
-    await h.fleet.waitFor('c-done');
+    await h.fleet.waitFor(acme('c-done'));
     expect((await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-done', headers: auth('globex') })).statusCode).toBe(404);
     const late = await h.app.inject({ method: 'DELETE', url: '/v1/jobs/c-done', headers: auth('acme') });
     expect(late.statusCode).toBe(409);

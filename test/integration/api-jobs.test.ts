@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { tenantWebhookSecret } from '../../src/core/webhooks/sign-webhook.js';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
+import { jobIndexKey } from '../../src/queue/queue-names.js';
+
+/** The fleet-wide id of tenant acme's job or batch. */
+const acme = (id: string): string => scopedId('acme', id);
 
 let h: ApiHarness | undefined;
 afterEach(async () => {
@@ -23,7 +28,7 @@ describe('POST /v1/jobs and GET /v1/jobs/:id', () => {
     expect(body).toMatchObject({ created: true, tier: 'medium', links: { self: `/v1/jobs/${body.id}` } });
     expect(posted.headers.location).toBe(body.links.self);
 
-    await h.fleet.waitFor(body.id);
+    await h.fleet.waitFor(acme(body.id));
     const got = await h.app.inject({ method: 'GET', url: body.links.self, headers: auth('acme') });
     expect(got.statusCode).toBe(200);
     expect(got.json()).toMatchObject({ id: body.id, state: 'completed', tenant: 'acme', answer: { tier: 'medium' } });
@@ -40,7 +45,7 @@ describe('POST /v1/jobs and GET /v1/jobs/:id', () => {
     expect(await queuedJobs(h)).toBe(1);
   });
 
-  it("keep tenants apart: another tenant's job answers 404, and its id cannot be taken", async () => {
+  it("keep tenants apart: another tenant's job answers 404, and the same id is another job for each tenant", async () => {
     h = await startApiHarness({ workers: [] });
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'secret-1', prompt: 'Hi.' } });
     const peek = await h.app.inject({ method: 'GET', url: '/v1/jobs/secret-1', headers: auth('globex') });
@@ -48,11 +53,36 @@ describe('POST /v1/jobs and GET /v1/jobs/:id', () => {
     expect(peek.json()).toEqual({ code: 'not_found', message: 'no job "secret-1"', field: 'id' });
     const own = await h.app.inject({ method: 'GET', url: '/v1/jobs/secret-1', headers: auth('acme') });
     expect(own.json()).toMatchObject({ state: 'queued', tenant: 'acme' });
-    const steal = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('globex'), payload: { id: 'secret-1', prompt: 'Mine.' } });
-    expect(steal.statusCode).toBe(409);
+    // Ids are each tenant's own: globex's secret-1 is a job of its own, and acme's stays acme's.
+    const same = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('globex'), payload: { id: 'secret-1', prompt: 'Mine.' } });
+    expect(same.statusCode).toBe(202);
+    expect(same.json()).toMatchObject({ id: 'secret-1', created: true, links: { self: '/v1/jobs/secret-1' } });
+    expect(await queuedJobs(h)).toBe(2);
+    const theirs = await h.app.inject({ method: 'GET', url: '/v1/jobs/secret-1', headers: auth('globex') });
+    expect(theirs.json()).toMatchObject({ id: 'secret-1', tenant: 'globex' });
+    expect((await h.app.inject({ method: 'GET', url: '/v1/jobs/secret-1', headers: auth('acme') })).json()).toMatchObject({ id: 'secret-1', tenant: 'acme' });
+    expect((await h.fleet.read(acme('secret-1')))?.tenant).toBe('acme');
+    expect((await h.fleet.read(scopedId('globex', 'secret-1')))?.tenant).toBe('globex');
+    expect(await h.fleet.read('secret-1')).toBeUndefined();
     const spoof = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('globex'), payload: { tenant: 'acme', prompt: 'Mine.' } });
     expect(spoof.statusCode).toBe(400);
     expect(spoof.json()).toMatchObject({ code: 'invalid_job', field: 'tenant' });
+  });
+
+  it("still find, read and cancel a tenant's job enqueued before ids were scoped per tenant (under its bare id)", async () => {
+    h = await startApiHarness({ workers: [] });
+    // What an older fleet left: acme's job under the bare id "old-1".
+    const receipt = await h.fleet.producer.enqueue({ id: 'template', tenant: 'acme', tier: 'small', prompt: 'Hi.' });
+    const queue = h.fleet.queues.queue('small');
+    const template = await queue.getJob(receipt.id);
+    await queue.add('job', { ...template!.data, id: 'old-1' }, { jobId: 'old-1' });
+    await h.fleet.redis.set(jobIndexKey(h.fleet.fleet.name, 'old-1'), 'small');
+
+    expect((await h.app.inject({ url: '/v1/jobs/old-1', headers: auth('acme') })).json()).toMatchObject({ id: 'old-1', tenant: 'acme', state: 'queued' });
+    expect((await h.app.inject({ url: '/v1/jobs/old-1', headers: auth('globex') })).statusCode).toBe(404);
+    expect((await h.app.inject({ method: 'DELETE', url: '/v1/jobs/old-1', headers: auth('acme') })).json()).toMatchObject({ id: 'old-1', state: 'cancelled' });
+    expect(await queue.getJob('old-1')).toBeUndefined();
+    expect((await h.app.inject({ url: '/v1/jobs/template', headers: auth('acme') })).json()).toMatchObject({ id: 'template', state: 'queued' });
   });
 
   it('refuse missing and wrong keys with 401 in the error shape', async () => {

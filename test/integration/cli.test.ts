@@ -204,6 +204,21 @@ describe('enqueue → status → results', () => {
     expect(rows.map((r) => r.id).sort()).toEqual(FILES.map((name) => documentIdFromFileName(name, 'direct-')).sort());
   });
 
+  it("straight to Redis for another tenant (--tenant): the batch's fleet-wide id is printed and read back; results keep the ids given", async () => {
+    const enqueued = await fleet(['enqueue', docs, '--task', 'summarization', '--tenant', 'acme', '--batch-id', 'acme-run', '--id-prefix', 'direct-', '--json']);
+    expect(enqueued.code, enqueued.stderr).toBe(0);
+    const receipt = JSON.parse(enqueued.stdout) as { batchId: string; accepted: number; duplicates: number };
+    // The default tenant's run above used the same document ids: acme's are jobs of their own.
+    expect(receipt).toMatchObject({ batchId: 'acme/acme-run', accepted: 20, duplicates: 0 });
+
+    const status = await fleet(['status', receipt.batchId, '--watch', '--json', '--interval', '0.5', '--timeout', '30']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(JSON.parse(lines(status.stdout).at(-1) ?? '{}')).toMatchObject({ id: 'acme/acme-run', status: 'finished', counts: { completed: 20, failed: 0 } });
+    const rows = lines((await fleet(['results', receipt.batchId])).stdout).map((l) => JSON.parse(l) as ResultLine);
+    expect(rows.every((r) => r.state === 'completed' && r.tenant === 'acme')).toBe(true);
+    expect(rows.map((r) => r.id).sort()).toEqual(FILES.map((name) => documentIdFromFileName(name, 'direct-')).sort());
+  });
+
   it('enqueues what it can with a warning (exit 0), and nothing with --all-or-nothing (exit 1)', async () => {
     const jsonl = join(dir, 'mixed.jsonl');
     writeFileSync(jsonl, ['"first document"', '{not json', '{"document": "second", "tier": "huge"}', '{"document": "third"}'].join('\n'));

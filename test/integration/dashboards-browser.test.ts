@@ -40,9 +40,9 @@ describe('dashboards in a browser', () => {
     harness.observers.push(createStatsObserver({ redis: harness.redis, fleetName: harness.fleet.name }));
     await createSpendStore({ redis: harness.redis, fleetName: harness.fleet.name, period: 'day' }).add('acme', 0.75, Date.now());
     await harness.producer.enqueue({ id: 'browser-job-1', tenant: 'acme', prompt: 'What is 2 + 2?', tier: 'small' });
-    expect((await harness.waitFor('browser-job-1')).state).toBe('completed');
+    expect((await harness.waitFor('acme/browser-job-1')).state).toBe('completed');
     await harness.producer.enqueue({ id: 'browser-flow-1', tenant: 'acme', strategy: 'ensemble', flow: 'pair', prompt: 'Quiz: which letter?' });
-    expect((await harness.waitFor('browser-flow-1')).state).toBe('completed');
+    expect((await harness.waitFor('acme/browser-flow-1')).state).toBe('completed');
     const address = await app.listen({ port: 0, host: '127.0.0.1' });
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless=new'] });
@@ -58,15 +58,15 @@ describe('dashboards in a browser', () => {
     await page.fill('input[name="key"]', ADMIN_KEY);
     await Promise.all([page.waitForURL(`${address}/admin`), page.click('button[type="submit"]')]);
 
-    // The overview polls its stats; the completed job appears in the recent-jobs table.
-    const row = page.locator('#recent-jobs tr[data-job-id="browser-job-1"]');
+    // The overview polls its stats; the completed job appears in the recent-jobs table, under its fleet-wide id.
+    const row = page.locator('#recent-jobs tr[data-job-id="acme/browser-job-1"]');
     await row.waitFor({ timeout: 10_000 });
     await expect.poll(() => row.textContent()).toContain('completed');
     expect(await row.textContent()).toContain('acme');
 
     // The ensemble counts under the entry tier flows: its own row in the tiers table, and in the totals.
     const flowsRow = page.locator('#tiers tr[data-tier="flows"]');
-    await page.locator('#recent-jobs tr[data-job-id="browser-flow-1"]').waitFor({ timeout: 10_000 });
+    await page.locator('#recent-jobs tr[data-job-id="acme/browser-flow-1"]').waitFor({ timeout: 10_000 });
     await expect.poll(() => flowsRow.locator('td').allTextContents()).toEqual(['flows', '0', '0', '0', '1', '0', '0', '–', '–', '–']);
     expect(await page.locator('#total-jobs').textContent()).toBe('2');
     expect(await page.locator('#total-failed').textContent()).toBe('0');

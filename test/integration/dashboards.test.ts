@@ -8,6 +8,7 @@ import type { FleetStats } from '../../src/queue/stats/read-fleet-stats.js';
 import { createBreakerStatePublisher } from '../../src/resilience/breaker-state-publisher.js';
 import { ADMIN_KEY, USER_KEY, startDashboardFleet, type DashboardFleet } from '../helpers/dashboard-fleet.js';
 import { MODELS } from '../helpers/fleet-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
 
 let fleet: DashboardFleet | undefined;
 afterEach(async () => {
@@ -157,14 +158,15 @@ describe('dashboards: fleet statistics', () => {
     fleet = await startDashboardFleet();
     const { harness } = fleet;
     await harness.producer.enqueue({ id: 'dash-1', tenant: 'acme', prompt: 'What is 2 + 2?', tier: 'small' });
-    const result = await harness.waitFor('dash-1');
+    const result = await harness.waitFor(scopedId('acme', 'dash-1'));
     expect(result.state).toBe('completed');
     const answer = result.answer;
     if (answer === undefined) throw new Error('no answer');
 
-    const current = await statsWithJob(fleet, 'dash-1');
+    // The operator's view: the job under its fleet-wide id, the tenant's id within its tenant.
+    const current = await statsWithJob(fleet, 'acme/dash-1');
     expect(current.recentJobs[0]).toMatchObject({
-      id: 'dash-1',
+      id: 'acme/dash-1',
       tenant: 'acme',
       state: 'completed',
       entryTier: 'small',

@@ -7,6 +7,7 @@ import { createExperimentStore } from '../../src/queue/experiments/experiment-st
 import { fleetPrefix, jobIndexKey } from '../../src/queue/queue-names.js';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
 
 const [MICRO, LLAMA] = MODELS.small;
 const [SONNET] = MODELS.large;
@@ -80,7 +81,7 @@ async function spendPast(h: FleetHarness, enqueue: (id: string) => Promise<unkno
     if (i >= 10) throw new Error(`10 jobs spent only $${spent} of $${budget}`);
     const id = `${tenant}-${i}`;
     await enqueue(id);
-    const result = await h.waitFor(id);
+    const result = await h.waitFor(scopedId(tenant, id));
     expect(result.state).toBe('completed');
     expect(result.answer?.model).toBe(SONNET);
     expect(result.costUsd).toBeGreaterThan(0);
@@ -114,7 +115,7 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     const shown = `$${Number(spent.toPrecision(4))}`;
     expect(receipt.route).toMatchObject({ tier: 'small', model: MICRO, path: ['small'] });
     expect(receipt.route.reason).toMatch(new RegExp(`^tenant acme spent \\${shown} of its \\$0\\.001 daily budget: cheapest model ${MICRO.replace(/[.:]/g, '\\$&')} on tier small \\(est\\. \\$`));
-    const cheap = await h.waitFor('acme-cheap');
+    const cheap = await h.waitFor(scopedId('acme', 'acme-cheap'));
     expect(cheap).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
     expect(cheap.route.reason).toBe(receipt.route.reason);
 
@@ -122,7 +123,7 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     const cascade = await h.producer.enqueue({ id: 'acme-cascade', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
     expect(cascade.route).toMatchObject({ tier: 'small', model: MICRO, path: ['small'] });
     expect(cascade.route.reason).toMatch(/; the cascade stays on tier small$/);
-    const stayed = await h.waitFor('acme-cascade');
+    const stayed = await h.waitFor(scopedId('acme', 'acme-cascade'));
     expect(stayed).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
     expect(stayed.attempts.map((a) => [a.tier, a.outcome])).toEqual([['small', 'accepted']]);
     expect(stayed.answer?.acceptedBecause).toMatch(/top of the path/);
@@ -136,7 +137,7 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     const other = await h.producer.enqueue({ id: 'globex-1', tenant: 'globex', prompt: 'What is 2 + 2?' });
     expect(other.route).toMatchObject({ tier: 'large', model: SONNET });
     expect(other.route.reason).not.toMatch(/budget/);
-    expect(await h.waitFor('globex-1')).toMatchObject({ state: 'completed', answer: { model: SONNET } });
+    expect(await h.waitFor(scopedId('globex', 'globex-1'))).toMatchObject({ state: 'completed', answer: { model: SONNET } });
   });
 
   it('send a spent tenant\'s job to the cheapest model even when an A/B variant placed it on a dearer one', async () => {
@@ -149,12 +150,12 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     expect(receipt.route.reason).toContain(
       '(experiment "big-model", variant "sonnet", which set model; not counted: a spent budget moved the job off the variant\'s placement)',
     );
-    const result = await fleet.waitFor('ab-spent');
+    const result = await fleet.waitFor(scopedId('acme', 'ab-spent'));
     expect(result.answer?.model).toBe(MICRO);
     expect(result.experiment).toBeUndefined();
     // A tenant with money left runs the variant's model, and counts for it.
     await fleet.producer.enqueue({ id: 'ab-free', tenant: 'globex', prompt: 'Say hello.' });
-    const free = await fleet.waitFor('ab-free');
+    const free = await fleet.waitFor(scopedId('globex', 'ab-free'));
     expect(free).toMatchObject({ answer: { model: SONNET }, experiment: { name: 'big-model', variant: 'sonnet' } });
     const store = createExperimentStore({ redis: fleet.redis, fleetName: fleet.fleet.name });
     await expect.poll(async () => (await store.read('big-model')).map((v) => [v.variant, v.jobs, v.completed])).toEqual([['sonnet', 1, 1]]);
@@ -175,7 +176,7 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     // What acme spent grows as the batch's cheap jobs finish: $0.0011 and a little more.
     const cheapest = new RegExp(`; tenant acme spent \\$0\\.0011\\d* of its \\$0\\.001 daily budget \\(found by the worker\\): cheapest model ${MICRO.replace(/[.:]/g, '\\$&')} on tier small$`);
     for (const id of ids) {
-      const result = await h.waitFor(id);
+      const result = await h.waitFor(scopedId('acme', id));
       expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
       // Handed on before any call: nothing was asked of sonnet.
       expect(result.attempts.map((a) => [a.tier, a.model])).toEqual([['small', MICRO]]);
@@ -185,8 +186,8 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     expect(h.emulator.state.stats.snapshot().models[SONNET]?.calls ?? 0).toBe(1);
 
     // The job's own model wins; a cascade (unsure on small) does not climb to the tiers above.
-    expect(await h.waitFor('batch-own')).toMatchObject({ state: 'completed', answer: { model: SONNET } });
-    const cascade = await h.waitFor('batch-cascade');
+    expect(await h.waitFor(scopedId('acme', 'batch-own'))).toMatchObject({ state: 'completed', answer: { model: SONNET } });
+    const cascade = await h.waitFor(scopedId('acme', 'batch-cascade'));
     expect(cascade).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
     expect(cascade.route.path).toEqual(['small']);
     expect(cascade.route.reason).toContain('; the cascade stays on tier small');
@@ -198,9 +199,9 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     h.emulator.state.override(MICRO, { latency: { baseMs: 1_500 } });
     const receipt = await h.producer.enqueue({ id: 'climb-1', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
     expect(receipt.route.path).toEqual(['small', 'medium', 'large']);
-    await h.waitFor('climb-1', ['active']);
+    await h.waitFor(scopedId('acme', 'climb-1'), ['active']);
     await spendOutsideTheRun(h, 'acme', 0.0011);
-    const result = await h.waitFor('climb-1');
+    const result = await h.waitFor(scopedId('acme', 'climb-1'));
     // Climbing would have failed: both medium models refuse every call.
     expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO } });
     // Spend counts as each call answers: the small tier's own call is in it already.
@@ -217,9 +218,9 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     h.emulator.state.override(MICRO, { latency: { baseMs: 1_500 } });
     h.emulator.state.override(LLAMA, { answer: { rules: [{ match: 'which letter', flags: 'i', reply: 'A' }] } });
     await h.producer.enqueue({ id: 'vote-1', tenant: 'acme', task: 'quiz', strategy: 'cascade', prompt: 'Quiz: which letter is right?' });
-    await h.waitFor('vote-1', ['active']);
+    await h.waitFor(scopedId('acme', 'vote-1'), ['active']);
     await spendOutsideTheRun(h, 'acme', 0.0011);
-    const result = await h.waitFor('vote-1');
+    const result = await h.waitFor(scopedId('acme', 'vote-1'));
     expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small' } });
     expect(result.answer?.acceptedBecause).toMatch(/; tenant acme spent \$0\.0011\d+ of its \$0\.001 daily budget, so the cascade stops on tier small$/);
     expect(result.votes?.map((v) => v.answer)).toEqual(['B', 'A']);
@@ -235,8 +236,8 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     h.emulator.state.override(SONNET, { latency: { baseMs: 2_000 } });
     await h.producer.enqueue({ id: 'duo-slow', tenant: 'hooli', strategy: 'ensemble', flow: 'duo', prompt: 'Quiz: which letter is right?' });
     await expect.poll(() => spentToday(h, 'hooli'), { timeout: 1_500, interval: 50 }).toBeGreaterThan(0);
-    expect((await h.read('duo-slow'))?.state).not.toMatch(/completed|failed/);
-    const done = await h.waitFor('duo-slow');
+    expect((await h.read(scopedId('hooli', 'duo-slow')))?.state).not.toMatch(/completed|failed/);
+    const done = await h.waitFor(scopedId('hooli', 'duo-slow'));
     expect(done.state).toBe('completed');
     await awaitSpend(h, 'hooli', done.costUsd);
   });
@@ -251,13 +252,13 @@ describe('spend budgets, whenSpent "cheapest" (real Redis, emulator, SDK)', () =
     }));
     // Small answers, unsure; the cascade climbs to medium, which refuses: the job fails, small's answer paid for.
     await h.producer.enqueue({ id: 'fails-1', tenant: 'initech', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
-    const failed = await h.waitFor('fails-1');
+    const failed = await h.waitFor(scopedId('initech', 'fails-1'));
     expect(failed.state).toBe('failed');
     expect(failed.costUsd).toBeGreaterThan(0);
     await awaitSpend(h, 'initech', failed.costUsd);
 
     await h.producer.enqueue({ id: 'duo-1', tenant: 'hooli', strategy: 'ensemble', flow: 'duo', prompt: 'Quiz: which letter is right?' });
-    const duo = await h.waitFor('duo-1');
+    const duo = await h.waitFor(scopedId('hooli', 'duo-1'));
     expect(duo.state).toBe('completed');
     expect(duo.members?.map((m) => m.model)).toEqual([MICRO, SONNET]);
     expect(duo.costUsd).toBeCloseTo(duo.attempts.reduce((sum, a) => sum + a.costUsd, 0), 8);
@@ -289,9 +290,9 @@ describe('spend budgets, whenSpent "refuse", through the API', () => {
     await expect(refused).rejects.toThrow(
       new RegExp(`^job refused: tenant acme spent \\$${Number(spent.toPrecision(4))} of its \\$0\\.001 daily budget; budgets\\.whenSpent is "refuse"`),
     );
-    expect(await h.read('refused-1')).toBeUndefined();
-    expect(await h.redis.exists(jobIndexKey(h.fleet.name, 'refused-1'))).toBe(0);
-    for (const queue of h.queues.all()) expect(await queue.getJob('refused-1')).toBeUndefined();
+    expect(await h.read(scopedId('acme', 'refused-1'))).toBeUndefined();
+    expect(await h.redis.exists(jobIndexKey(h.fleet.name, scopedId('acme', 'refused-1')))).toBe(0);
+    for (const queue of h.queues.all()) expect(await queue.getJob(scopedId('acme', 'refused-1'))).toBeUndefined();
     const [, keys] = await h.redis.scan('0', 'MATCH', `${fleetPrefix(h.fleet.name)}:*refused-1*`, 'COUNT', 10_000);
     expect(keys).toEqual([]);
 
@@ -301,7 +302,7 @@ describe('spend budgets, whenSpent "refuse", through the API', () => {
     expect(posted.json()).toMatchObject({ code: 'budget_exceeded', field: 'tenant', message: expect.stringMatching(/^job refused: tenant acme spent \$/) as unknown });
     expect(Number(posted.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(posted.headers['retry-after'])).toBeLessThanOrEqual(86_400);
-    expect(await h.read('refused-2')).toBeUndefined();
+    expect(await h.read(scopedId('acme', 'refused-2'))).toBeUndefined();
 
     // A batch: every document refused by position, with the reason (so nothing is enqueued: 422).
     const batch = await a.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: ['First document.', 'Second document.'] });
@@ -317,7 +318,7 @@ describe('spend budgets, whenSpent "refuse", through the API', () => {
     // Another tenant is unaffected.
     const other = await post('globex', { id: 'globex-1', prompt: 'What is 2 + 2?' });
     expect(other.statusCode).toBe(202);
-    const globex = await h.waitFor('globex-1');
+    const globex = await h.waitFor(scopedId('globex', 'globex-1'));
     expect(globex).toMatchObject({ state: 'completed', answer: { model: SONNET } });
     await awaitSpend(h, 'globex', globex.costUsd);
 
@@ -356,24 +357,24 @@ describe('spend budgets, whenSpent "refuse", at the worker', () => {
     await h.producer.enqueue({ id: 'other-1', tenant: 'globex', prompt: 'What is 2 + 2?' });
     await spendOutsideTheRun(h, 'acme', 0.0011);
     await h.startWorker('large');
-    const refused = await h.waitFor('late-1');
+    const refused = await h.waitFor(scopedId('acme', 'late-1'));
     expect(refused.state).toBe('failed');
     expect(refused.error?.message).toMatch(
       /^budget exceeded: tenant acme spent \$0\.0011 of its \$0\.001 daily budget; budgets\.whenSpent is "refuse", so the job was not run \(the budget resets at \d{4}-\d\d-\d\dT00:00:00\.000Z\)$/,
     );
     expect(refused.attempts).toEqual([]);
     expect(refused.costUsd).toBe(0);
-    expect(await h.waitFor('other-1')).toMatchObject({ state: 'completed', answer: { model: SONNET } });
+    expect(await h.waitFor(scopedId('globex', 'other-1'))).toMatchObject({ state: 'completed', answer: { model: SONNET } });
   });
 
   it('keep the answer a cascade paid for when its climb is refused: the budget ran out before the next tier took it', async () => {
     const h = (fleet = await startFleetHarness({ scenario: SCENARIO, workers: ['small'], fleet: budgeted({ tenants: { acme: ACME_BUDGET }, whenSpent: 'refuse' }) }));
     await h.producer.enqueue({ id: 'climb-refused', tenant: 'acme', strategy: 'cascade', prompt: 'A hard question: what is 6 x 7?' });
     // Small is unsure and money is left: the job climbs, and its child waits for a medium worker.
-    await expect.poll(async () => (await h.read('climb-refused'))?.state, { timeout: 5_000 }).toBe('escalated');
+    await expect.poll(async () => (await h.read(scopedId('acme', 'climb-refused')))?.state, { timeout: 5_000 }).toBe('escalated');
     await spendOutsideTheRun(h, 'acme', 0.0011);
     await h.startWorker('medium');
-    const result = await h.waitFor('climb-refused');
+    const result = await h.waitFor(scopedId('acme', 'climb-refused'));
     // onChildFailure is "fail", but the refused climb made no call: the small answer, paid for, stands.
     expect(result).toMatchObject({ state: 'completed', answer: { tier: 'small', model: MICRO, text: 'Maybe 41.' } });
     expect(result.answer?.acceptedBecause).toMatch(/^best answer kept: the escalation to tier medium was not run: budget exceeded: tenant acme spent \$0\.0011\d* of its \$0\.001 daily budget; budgets\.whenSpent is "refuse"/);

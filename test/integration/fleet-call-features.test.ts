@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
 
 /**
  * The call features on real Redis, the emulator and the real SDK: the
@@ -68,11 +69,11 @@ describe('response cache', () => {
     });
     const spec = { tier: 'small', prompt: 'Summarise: ACME Q3 layoffs affect 412 staff.', inference: { temperature: 0 } };
     await fleet.producer.enqueue({ id: 'acme-1', tenant: 'acme', ...spec });
-    await fleet.waitFor('acme-1');
+    await fleet.waitFor(scopedId('acme', 'acme-1'));
     await fleet.producer.enqueue({ id: 'globex-1', tenant: 'globex', ...spec });
-    const guess = await fleet.waitFor('globex-1');
+    const guess = await fleet.waitFor(scopedId('globex', 'globex-1'));
     await fleet.producer.enqueue({ id: 'acme-2', tenant: 'acme', ...spec });
-    const again = await fleet.waitFor('acme-2');
+    const again = await fleet.waitFor(scopedId('acme', 'acme-2'));
     expect(guess.attempts[0]?.cached === true).toBe(globexCached);
     expect(again.attempts[0]?.cached).toBe(true);
     expect(totalCalls(fleet)).toBe(globexCached ? 1 : 2);

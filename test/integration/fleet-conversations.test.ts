@@ -3,6 +3,7 @@ import type { JobResult } from '../../src/core/job/job-result.js';
 import { createConversationStore } from '../../src/queue/conversations/conversation-store.js';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
 
 /**
  * Every model echoes the last user message, except that on "Ada" the small
@@ -62,8 +63,7 @@ async function waitForTurns(h: FleetHarness, tenant: string, id: string, turns: 
 }
 
 async function run(h: FleetHarness, job: Record<string, unknown> & { id: string }): Promise<JobResult> {
-  await h.producer.enqueue(job);
-  return h.waitFor(job.id);
+  return h.waitFor((await h.producer.enqueue(job)).id);
 }
 
 describe('conversations', () => {
@@ -195,7 +195,7 @@ describe('GET and DELETE /v1/conversations/:id', () => {
       payload: { id: 'api-1', conversation: 'chat-api', tier: 'large', prompt: 'Hello there.' },
     });
     expect(post.statusCode).toBe(202);
-    const result = await api.fleet.waitFor('api-1');
+    const result = await api.fleet.waitFor(scopedId('acme', 'api-1'));
     expect(result.conversation).toEqual({ id: 'chat-api', historyTurns: 0, historyMessages: 0 });
     await waitForTurns(api.fleet, 'acme', 'chat-api', 1);
 
@@ -236,18 +236,18 @@ describe('GET and DELETE /v1/conversations/:id', () => {
     const post = (id: string, tier: string, prompt: string) =>
       h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id, conversation: 'chat-f', tier, prompt } });
     await post('f-1', 'large', 'Hello.');
-    await h.fleet.waitFor('f-1');
+    await h.fleet.waitFor(scopedId('acme', 'f-1'));
     await waitForTurns(h.fleet, 'acme', 'chat-f', 1);
 
     await post('f-2', 'medium', 'Remember my card number.');
-    await h.fleet.waitFor('f-2', ['active']);
+    await h.fleet.waitFor(scopedId('acme', 'f-2'), ['active']);
     expect((await h.app.inject({ method: 'DELETE', url: '/v1/conversations/chat-f', headers: auth('acme') })).statusCode).toBe(204);
-    expect((await h.fleet.waitFor('f-2')).state).toBe('completed');
+    expect((await h.fleet.waitFor(scopedId('acme', 'f-2'))).state).toBe('completed');
     await new Promise((resolve) => setTimeout(resolve, 200)); // the conversation observer runs just after the job completes
     expect((await h.app.inject({ url: '/v1/conversations/chat-f', headers: auth('acme') })).statusCode).toBe(404);
 
     await post('f-3', 'large', 'Fresh start.');
-    expect((await h.fleet.waitFor('f-3')).conversation).toEqual({ id: 'chat-f', historyTurns: 0, historyMessages: 0 });
+    expect((await h.fleet.waitFor(scopedId('acme', 'f-3'))).conversation).toEqual({ id: 'chat-f', historyTurns: 0, historyMessages: 0 });
     await waitForTurns(h.fleet, 'acme', 'chat-f', 1);
     const kept = (await h.app.inject({ url: '/v1/conversations/chat-f', headers: auth('acme') })).json<{ messages: unknown[] }>();
     expect(kept.messages).toEqual([
@@ -257,9 +257,9 @@ describe('GET and DELETE /v1/conversations/:id', () => {
 
     // A DELETE that finds nothing (the first exchange is still running) forgets nothing: that exchange is kept.
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'g-1', conversation: 'chat-g', tier: 'medium', prompt: 'My order is 18-2231.' } });
-    await h.fleet.waitFor('g-1', ['active']);
+    await h.fleet.waitFor(scopedId('acme', 'g-1'), ['active']);
     expect((await h.app.inject({ method: 'DELETE', url: '/v1/conversations/chat-g', headers: auth('acme') })).statusCode).toBe(404);
-    await h.fleet.waitFor('g-1');
+    await h.fleet.waitFor(scopedId('acme', 'g-1'));
     await waitForTurns(h.fleet, 'acme', 'chat-g', 1);
   });
 });

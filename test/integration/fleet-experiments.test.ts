@@ -8,6 +8,7 @@ import { cancelJob } from '../../src/queue/cancel-job.js';
 import { createExperimentStore } from '../../src/queue/experiments/experiment-store.js';
 import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 import { runFleetCli, type CliRun } from '../helpers/run-fleet-cli.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'fleet-experiments-test-'));
 
@@ -81,14 +82,14 @@ describe('A/B experiments', () => {
     }));
     const receipts = await h.producer.enqueuePrepared(jobs.map((job) => h.producer.prepare(job)));
     expect(receipts.every((r) => r.created)).toBe(true);
-    expect(receipts.find((r) => r.id === 'ab-0')?.route.reason).toContain('experiment "cascade-vs-large", variant');
+    expect(receipts.find((r) => r.id === scopedId('tenant-0', 'ab-0'))?.route.reason).toContain('experiment "cascade-vs-large", variant');
 
     // A job that chose its own tier keeps it and takes no part.
     await h.producer.enqueue({ id: 'own-tier', tenant: 'tenant-0', tier: 'medium', prompt: 'A hard one: 6 x 7?', metadata: { golden: 42 } });
 
     const results: JobResult[] = [];
-    for (const job of jobs) results.push(await h.waitFor(job.id, ['completed', 'failed'], 30_000));
-    const own = await h.waitFor('own-tier');
+    for (const job of jobs) results.push(await h.waitFor(scopedId(job.tenant, job.id), ['completed', 'failed'], 30_000));
+    const own = await h.waitFor(scopedId('tenant-0', 'own-tier'));
     expect(own.experiment).toBeUndefined();
     expect(own.tier).toBe('medium');
 
@@ -174,9 +175,9 @@ describe('A/B experiments', () => {
     });
     const h = fleet;
     await h.producer.enqueue({ id: 'cancel-running', tenant: 'acme', prompt: 'What is 6 x 7?' });
-    await h.waitFor('cancel-running', ['active']);
-    expect(await cancelJob({ fleetName: h.fleet.name, queues: h.queues, redis: h.redis, keepSeconds: 60 }, 'cancel-running')).toEqual({ state: 'cancelling' });
-    expect((await h.waitFor('cancel-running', ['cancelled'])).state).toBe('cancelled');
+    await h.waitFor(scopedId('acme', 'cancel-running'), ['active']);
+    expect(await cancelJob({ fleetName: h.fleet.name, queues: h.queues, redis: h.redis, keepSeconds: 60 }, scopedId('acme', 'cancel-running'))).toEqual({ state: 'cancelling' });
+    expect((await h.waitFor(scopedId('acme', 'cancel-running'), ['cancelled'])).state).toBe('cancelled');
     await new Promise((resolve) => setTimeout(resolve, 300)); // the observers run just after the job ends
     const store = createExperimentStore({ redis: h.redis, fleetName: h.fleet.name });
     expect((await store.read('slow')).map((v) => [v.variant, v.jobs, v.completed, v.failed])).toEqual([['large', 1, 0, 0]]);
@@ -196,7 +197,7 @@ describe('A/B experiments', () => {
     expect(receipt.route.reason).toContain('within tier medium, cost router');
     expect(receipt.route.reason).toContain('(experiment "on-medium", variant "medium", which set tier)');
     expect(receipt.route.reason).not.toContain('not counted');
-    const result = await fleet.waitFor('tier-variant');
+    const result = await fleet.waitFor(scopedId('acme', 'tier-variant'));
     expect(result).toMatchObject({ state: 'completed', tier: 'medium', experiment: { name: 'on-medium', variant: 'medium' } });
     const store = createExperimentStore({ redis: fleet.redis, fleetName: fleet.fleet.name });
     await expect.poll(async () => (await store.read('on-medium')).map((v) => [v.variant, v.jobs, v.completed])).toEqual([['medium', 1, 1]]);

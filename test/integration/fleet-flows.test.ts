@@ -12,6 +12,7 @@ import type { JobObserver, FinishedJob } from '../../src/queue/job-observer.js';
 import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { aroundAdd } from '../helpers/around-add.js';
 import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
 
 const [SMALL, SMALL_2] = MODELS.small;
 const [MEDIUM] = MODELS.medium;
@@ -414,11 +415,11 @@ describe('pipelines', () => {
     const store = createConversationStore({ redis: fleet.redis, fleetName: fleet.fleet.name, limits: fleet.fleet.conversations });
 
     await fleet.producer.enqueue({ id: 'talk-1', tenant: 'acme', conversation: 'c-1', tier: 'small', prompt: 'My name is Ada.' });
-    expect((await fleet.waitFor('talk-1')).answer?.text).toBe('My name is Ada.');
+    expect((await fleet.waitFor(scopedId('acme', 'talk-1'))).answer?.text).toBe('My name is Ada.');
     await expect.poll(async () => (await store.history('acme', 'c-1')).length).toBe(1);
 
     await fleet.producer.enqueue({ id: 'pipe-talk', tenant: 'acme', conversation: 'c-1', strategy: 'pipeline', flow: 'chain', document: 'the memo' });
-    const result = await fleet.waitFor('pipe-talk');
+    const result = await fleet.waitFor(scopedId('acme', 'pipe-talk'));
     expect(result.state).toBe('completed');
     expect(result.conversation).toEqual({ id: 'c-1', historyTurns: 1, historyMessages: 2 });
     expect(sent.slice(1)).toEqual([

@@ -9,6 +9,7 @@ import { createFleetSnapshotSource } from '../../src/queue/routing/fleet-snapsho
 import { modelStatsKey } from '../../src/queue/routing/model-stats-store.js';
 import { createBreakerStatePublisher } from '../../src/resilience/breaker-state-publisher.js';
 import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
 
 const [MICRO, LLAMA] = MODELS.small;
 const [HAIKU_45, CLAUDE_3_HAIKU] = MODELS.medium;
@@ -171,7 +172,7 @@ describe('routers wired into the producer (real Redis, emulator, SDK)', () => {
     );
     h = await startFleetHarness({ scenario: SCENARIO, fleet: rated({ router: 'custom', custom: { module, export: 'route' } }) });
     await h.producer.enqueue({ id: 'vip-1', tenant: 'vip', prompt: 'Hello.' });
-    const vip = await h.waitFor('vip-1');
+    const vip = await h.waitFor(scopedId('vip', 'vip-1'));
     expect(vip.answer).toMatchObject({ tier: 'large', model: NOVA_PRO });
     expect(vip.route.reason).toBe('custom router: vip tenants get the large tier (0 waiting)');
 

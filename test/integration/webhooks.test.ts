@@ -18,6 +18,7 @@ import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
 import type { TierJobData } from '../../src/queue/tier-job-data.js';
 import { createWebhookObserver } from '../../src/queue/webhooks/create-webhook-observer.js';
+import { batchAnnouncer } from '../../src/queue/batches/create-batch-observer.js';
 import { createWebhookWorker, type WebhookWorker } from '../../src/queue/webhooks/create-webhook-worker.js';
 import { createGuardedFetch, isPrivateAddress } from '../../src/queue/webhooks/webhook-target-guard.js';
 import {
@@ -344,11 +345,39 @@ describe('the webhook observer', () => {
     });
   });
 
+  it("shows a tenant's job under the id its tenant gave, not its fleet-wide id", async () => {
+    const dispatcher = fakeDispatcher();
+    const observer = createWebhookObserver({ dispatcher, defaultSecret: SECRET, readResult: () => Promise.resolve(undefined), logger: silent });
+    await observer.finished(finished({ id: 'acme/j1', tenant: 'acme', webhook: { url: 'http://h/1' } }, { state: 'failed', failedReason: 'every model failed' }));
+    expect(dispatcher.sent[0]).toMatchObject({ event: 'job.failed', payload: { id: 'j1', state: 'failed' } });
+  });
+
   it('names a job its client cancelled while it ran job.cancelled, not job.failed', async () => {
     const dispatcher = fakeDispatcher();
     const observer = createWebhookObserver({ dispatcher, defaultSecret: SECRET, readResult: () => Promise.resolve(undefined), logger: silent });
     await observer.finished(finished({ webhook: { url: 'http://h/1' } }, { state: 'failed', failedReason: CANCEL_REASON }));
     expect(dispatcher.sent[0]).toMatchObject({ event: 'job.cancelled', payload: { id: 'j1', state: 'cancelled' } });
+  });
+});
+
+describe('the batch announcer', () => {
+  it("sends a finished batch's webhook under the id its tenant gave, signed with the tenant's secret, without the webhook itself", async () => {
+    const sent: { id: string; secret: string; event: string; payload: unknown }[] = [];
+    const announce = batchAnnouncer({ webhooks: { enqueue: (d) => Promise.resolve(void sent.push(d)) }, defaultSecret: 'default-secret-0123456789', logger: pino({ level: 'silent' }) });
+    const batch = {
+      id: 'acme/nightly-7', tenant: 'acme', status: 'finished' as const, createdAt: 1_700_000_000_000, finishedAt: 1_700_000_060_000,
+      total: 2, refused: 0, completed: 2, failed: 0, costUsd: 0.01, byTier: { small: 2 }, webhook: { url: 'http://h/batch' },
+    };
+    await announce(batch);
+    expect(sent).toEqual([
+      {
+        id: 'batch-acme/nightly-7-1700000000000',
+        url: 'http://h/batch',
+        secret: tenantWebhookSecret('default-secret-0123456789', 'acme'),
+        event: 'batch.completed',
+        payload: { id: 'nightly-7', tenant: 'acme', status: 'finished', createdAt: 1_700_000_000_000, finishedAt: 1_700_000_060_000, total: 2, refused: 0, completed: 2, failed: 0, costUsd: 0.01, byTier: { small: 2 } },
+      },
+    ]);
   });
 });
 

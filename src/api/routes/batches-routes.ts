@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { webhookSchema } from '../../core/job/job-spec.js';
+import { clientId, scopedId } from '../../core/job/tenant-scoped-id.js';
 import type { BatchRecord } from '../../queue/batches/batch-store.js';
 import { batchResultLines } from '../../queue/batches/batch-result-lines.js';
 import { countPendingStates, SETTLE_MISSED_AFTER_MS, type PendingStates } from '../../queue/batches/count-pending-states.js';
@@ -18,12 +19,15 @@ function links(id: string): { self: string; results: string } {
   return { self, results: `${self}/results` };
 }
 
+/** A batch as its tenant sees it: under the id it gave. */
 function batchView(batch: BatchRecord): BatchStatusView & { links: ReturnType<typeof links> } {
-  return { ...batchStatusView(batch), links: links(batch.id) };
+  const id = clientId(batch.tenant, batch.id);
+  return { ...batchStatusView(batch), id, links: links(id) };
 }
 
-function receiptView(receipt: BatchReceipt): BatchReceiptView & { links: ReturnType<typeof links> } {
-  return { ...batchReceiptView(receipt), links: links(receipt.batchId) };
+function receiptView(receipt: BatchReceipt, tenant: string): BatchReceiptView & { links: ReturnType<typeof links> } {
+  const batchId = clientId(tenant, receipt.batchId);
+  return { ...batchReceiptView(receipt), batchId, links: links(batchId) };
 }
 
 interface BatchEnvelope {
@@ -108,10 +112,11 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
           message:
             receipt.accepted === 0 ? `every document was refused (${receipt.refusedCount}); nothing enqueued` : `${receipt.refusedCount} documents refused; nothing enqueued (allOrNothing)`,
           field: receipt.refused[0]?.problems[0]?.field,
-          ...receiptView(receipt),
+          ...receiptView(receipt, request.tenant),
         });
       }
-      return reply.status(202).header('location', links(receipt.batchId).self).send(receiptView(receipt));
+      const view = receiptView(receipt, request.tenant);
+      return reply.status(202).header('location', view.links.self).send(view);
     },
   );
 
@@ -120,10 +125,13 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { ...view, counts: { ...view.counts, ...states } };
   };
 
+  /** A tenant's batch by the id it gave (a batch created before ids were scoped per tenant: by its bare id); another tenant's is not found. */
   const ownBatch = async (tenant: string, id: string): Promise<BatchRecord> => {
-    const batch = await deps.batches.get(id);
-    if (batch === undefined || batch.tenant !== tenant) throw new ApiError(404, 'not_found', `no batch "${id}"`, 'id');
-    return batch;
+    for (const fleetId of new Set([scopedId(tenant, id), id])) {
+      const batch = await deps.batches.get(fleetId);
+      if (batch?.tenant === tenant) return batch;
+    }
+    throw new ApiError(404, 'not_found', `no batch "${id}"`, 'id');
   };
 
   app.get(

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { jobSpecSchema } from '../../core/job/job-spec.js';
 import type { JobResult } from '../../core/job/job-result.js';
+import { clientId, scopedId } from '../../core/job/tenant-scoped-id.js';
 import { ApiError } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 
@@ -15,11 +16,17 @@ export function jobLinks(id: string): { self: string } {
   return { self: `/v1/jobs/${encodeURIComponent(id)}` };
 }
 
-/** A job of another tenant is answered exactly like a missing one. */
-export async function ownJob(deps: ApiDeps, tenant: string, id: string): Promise<JobResult> {
-  const result = await deps.readResult(id);
-  if (result === undefined || result.tenant !== tenant) throw new ApiError(404, 'not_found', `no job "${id}"`, 'id');
-  return result;
+/**
+ * A tenant's job by the id it gave, with its fleet-wide id. A job of another
+ * tenant is answered exactly like a missing one. A job enqueued before ids
+ * were scoped per tenant is still found under its bare id.
+ */
+export async function ownJob(deps: ApiDeps, tenant: string, id: string): Promise<{ result: JobResult; fleetId: string }> {
+  for (const fleetId of new Set([scopedId(tenant, id), id])) {
+    const result = await deps.readResult(fleetId);
+    if (result?.tenant === tenant) return { result, fleetId };
+  }
+  throw new ApiError(404, 'not_found', `no job "${id}"`, 'id');
 }
 
 export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -56,23 +63,19 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
         job.id = key;
       }
       const receipt = await deps.producer.enqueue({ ...job, tenant: request.tenant });
-      if (!receipt.created) {
-        // The id is taken: by this tenant's earlier request (idempotent retry), or by another tenant.
-        await ownJob(deps, request.tenant, receipt.id).catch(() => {
-          throw new ApiError(409, 'conflict', `job id "${receipt.id}" is in use`, 'id');
-        });
-      }
+      // The id the client gave (or the one generated for it), without its tenant's scope.
+      const id = clientId(request.tenant, receipt.id);
       return reply
         .status(202)
-        .header('location', jobLinks(receipt.id).self)
-        .send({ id: receipt.id, created: receipt.created, tier: receipt.tier, route: receipt.route, links: jobLinks(receipt.id) });
+        .header('location', jobLinks(id).self)
+        .send({ id, created: receipt.created, tier: receipt.tier, route: receipt.route, links: jobLinks(id) });
     },
   );
 
   app.get(
     '/v1/jobs/:id',
     { schema: { summary: 'A job: its state, answer and every attempt', tags: ['jobs'], params: idParams } },
-    async (request) => ownJob(deps, request.tenant, (request.params as { id: string }).id),
+    async (request) => (await ownJob(deps, request.tenant, (request.params as { id: string }).id)).result,
   );
 
   app.delete(
@@ -80,8 +83,8 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     { schema: { summary: 'Cancel a job: a waiting one is removed, a running one aborted', tags: ['jobs'], params: idParams } },
     async (request, reply) => {
       const { id } = request.params as { id: string };
-      await ownJob(deps, request.tenant, id);
-      const outcome = await deps.cancel(id);
+      const { fleetId } = await ownJob(deps, request.tenant, id);
+      const outcome = await deps.cancel(fleetId);
       if (outcome.state === 'not-found') throw new ApiError(404, 'not_found', `no job "${id}"`, 'id');
       if (outcome.state === 'finished') {
         throw new ApiError(409, 'already_finished', `job "${id}" has already ${outcome.finalState === 'completed' ? 'completed' : 'failed'}`, 'id');

@@ -1,4 +1,5 @@
 import type { JobResult } from '../../core/job/job-result.js';
+import { clientId } from '../../core/job/tenant-scoped-id.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
 
 /** Results read and sent per page. */
@@ -22,7 +23,7 @@ export async function* batchResultLines(
     let text = '';
     for (const [i, result] of results.entries()) {
       const own = result !== undefined && result.tenant === batch.tenant;
-      text += `${JSON.stringify(own ? result : { id: ids[i], state: 'expired' })}\n`;
+      text += `${JSON.stringify(own ? result : { id: clientId(batch.tenant, ids[i] ?? ''), state: 'expired' })}\n`;
     }
     yield text;
     if (ids.length < PAGE) return;

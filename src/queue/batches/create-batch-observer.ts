@@ -1,4 +1,5 @@
 import { deliverySecret } from '../../core/webhooks/sign-webhook.js';
+import { clientId } from '../../core/job/tenant-scoped-id.js';
 import type { Logger } from 'pino';
 import type { FinishedJob, JobObserver } from '../job-observer.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
@@ -31,7 +32,7 @@ export function batchAnnouncer(deps: BatchAnnouncerDeps): (batch: BatchRecord) =
       deps.logger.warn({ batchId: batch.id }, 'batch webhook skipped: no secret (set FLEET_WEBHOOK_SECRET)');
       return;
     }
-    const payload: Partial<BatchRecord> = { ...batch };
+    const payload: Partial<BatchRecord> = { ...batch, id: clientId(batch.tenant, batch.id) };
     delete payload.webhook;
     // The creation time tells a batch from a later one under the same id.
     await deps.webhooks.enqueue({ id: `batch-${batch.id}-${String(batch.createdAt)}`, url: batch.webhook.url, secret, event: 'batch.completed', payload });

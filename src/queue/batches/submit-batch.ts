@@ -1,6 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { JobSpecError, type JobSpecProblem } from '../../core/job/job-spec-error.js';
+import { scopedId } from '../../core/job/tenant-scoped-id.js';
 import type { PreparedJob, Producer } from '../create-producer.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
 
@@ -26,6 +27,7 @@ export interface RefusedDocument {
 }
 
 export interface BatchReceipt {
+  /** The fleet-wide id (tenant-scoped-id.ts); `clientId()` gives the id the client gave. */
   batchId: string;
   /** False when the batch id existed already; nothing was enqueued again. */
   created: boolean;
@@ -97,7 +99,9 @@ export async function submitBatch(
   deps: { producer: Producer; batches: BatchStore; onBatchFinished?: (batch: BatchRecord) => Promise<void> },
   submission: BatchSubmission,
 ): Promise<BatchReceipt> {
-  const batchId = submission.batchId ?? `b-${randomUUID()}`;
+  const givenId = submission.batchId ?? `b-${randomUUID()}`;
+  // The tenant's own id: another tenant's batch under the same id is another batch.
+  const batchId = scopedId(submission.tenant, givenId);
   const created = await deps.batches.create({
     id: batchId,
     tenant: submission.tenant,
@@ -129,8 +133,8 @@ export async function submitBatch(
         if ('tenant' in raw && raw.tenant !== submission.tenant) {
           throw new JobSpecError([{ field: 'tenant', message: "the batch's tenant is set by its submitter (the API key, or --tenant without the API); leave it out" }]);
         }
-        const job = { ...raw, tenant: submission.tenant, batchId };
-        prepared.push(deps.producer.prepare(job, () => `${batchId}-${at}`));
+        const job = { ...raw, tenant: submission.tenant, batchId: givenId };
+        prepared.push(deps.producer.prepare(job, () => `${givenId}-${at}`));
       } catch (error) {
         if (!(error instanceof JobSpecError)) throw error;
         refusedCount += 1;

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { JobResult } from '../../core/job/job-result.js';
 import { deliverySecret } from '../../core/webhooks/sign-webhook.js';
+import { clientId } from '../../core/job/tenant-scoped-id.js';
 import { CANCEL_REASON } from '../cancel-job.js';
 import type { FinishedJob, JobObserver } from '../job-observer.js';
 import type { WebhookDispatcher } from './webhook-queue.js';
@@ -44,7 +45,7 @@ export function createWebhookObserver(deps: WebhookObserverDeps): JobObserver {
       const payload: unknown =
         (await deps.readResult(id)) ??
         ({
-          id,
+          id: clientId(job.data.tenant, id),
           state: cancelled ? 'cancelled' : job.state,
           ...(job.state === 'failed' ? { error: { message: job.failedReason ?? 'failed' } } : {}),
         } satisfies Pick<JobResult, 'id' | 'state' | 'error'>);
