@@ -1,5 +1,6 @@
 import type { ErrorKind } from '../core/error-kind.js';
 import { ModelCallError } from '../core/model-call-error.js';
+import { redactAwsIdentity } from '../core/redact-aws-identity.js';
 
 export interface ClassifyContext {
   modelId: string;
@@ -103,7 +104,8 @@ function factsOf(error: unknown): ErrorFacts {
   const requestId = e.$metadata?.requestId;
   return {
     name: typeof e.name === 'string' ? e.name : 'Error',
-    message: typeof e.message === 'string' ? e.message : '',
+    // Tenants read it on their jobs' attempts: not the fleet's account and role.
+    message: typeof e.message === 'string' ? redactAwsIdentity(e.message) : '',
     status: typeof status === 'number' ? status : undefined,
     code: typeof e.code === 'string' ? e.code : undefined,
     requestId: typeof requestId === 'string' ? requestId : undefined,

@@ -129,6 +129,19 @@ describe('classifyConverseError: refused credentials', () => {
     const error = classifyConverseError(new AccessDeniedException({ message: "You don't have access to the model", ...meta(403) }), ctx);
     expect(error.message).toBe("You don't have access to the model");
   });
+
+  it("keeps the fleet's AWS account and role out of the message a tenant reads; what was refused stays", () => {
+    const message =
+      'User: arn:aws:sts::123456789012:assumed-role/fleet-worker-role/i-0abc123 is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0 because no identity-based policy allows the bedrock:InvokeModel action';
+    const error = classifyConverseError(new AccessDeniedException({ message, ...meta(403) }), ctx);
+    expect(error.message).toBe(
+      "User: the fleet's AWS identity is not authorized to perform: bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1:<account>:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0 because no identity-based policy allows the bedrock:InvokeModel action",
+    );
+    expect(error.message).not.toMatch(/123456789012|fleet-worker-role/);
+    // A foundation model's ARN names no account: left as it is.
+    const foundation = 'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-micro-v1:0';
+    expect(classifyConverseError(new AccessDeniedException({ message: `no access to ${foundation}`, ...meta(403) }), ctx).message).toBe(`no access to ${foundation}`);
+  });
 });
 
 describe('classifyConverseError: network and timeout errors', () => {
