@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clientId, scopedId } from '../../src/core/job/tenant-scoped-id.js';
+import { clientId, fleetIdsOf, scopedId } from '../../src/core/job/tenant-scoped-id.js';
 
 describe('tenant-scoped ids', () => {
   it("put a tenant's id under its tenant, and keep the default tenant's as given", () => {
@@ -17,5 +17,10 @@ describe('tenant-scoped ids', () => {
   it("leave an id that is not under the tenant as it is (one enqueued before ids were scoped)", () => {
     expect(clientId('acme', 'doc-1')).toBe('doc-1');
     expect(clientId('acme', 'globex/doc-1')).toBe('globex/doc-1');
+  });
+
+  it("look for a tenant's id under its tenant first, then bare; the default tenant's only as given", () => {
+    expect(fleetIdsOf('acme', 'doc-1')).toEqual(['acme/doc-1', 'doc-1']);
+    expect(fleetIdsOf('default', 'doc-1')).toEqual(['doc-1']);
   });
 });

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { webhookSchema } from '../../core/job/job-spec.js';
-import { clientId, scopedId } from '../../core/job/tenant-scoped-id.js';
+import { clientId, fleetIdsOf } from '../../core/job/tenant-scoped-id.js';
 import type { BatchRecord } from '../../queue/batches/batch-store.js';
 import { batchResultLines } from '../../queue/batches/batch-result-lines.js';
 import { countPendingStates, SETTLE_MISSED_AFTER_MS, type PendingStates } from '../../queue/batches/count-pending-states.js';
@@ -127,7 +127,7 @@ export function registerBatchRoutes(app: FastifyInstance, deps: ApiDeps): void {
 
   /** A tenant's batch by the id it gave (a batch created before ids were scoped per tenant: by its bare id); another tenant's is not found. */
   const ownBatch = async (tenant: string, id: string): Promise<BatchRecord> => {
-    for (const fleetId of new Set([scopedId(tenant, id), id])) {
+    for (const fleetId of fleetIdsOf(tenant, id)) {
       const batch = await deps.batches.get(fleetId);
       if (batch?.tenant === tenant) return batch;
     }

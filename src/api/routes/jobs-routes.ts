@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { jobSpecSchema } from '../../core/job/job-spec.js';
 import type { JobResult } from '../../core/job/job-result.js';
-import { clientId, scopedId } from '../../core/job/tenant-scoped-id.js';
+import { clientId, fleetIdsOf } from '../../core/job/tenant-scoped-id.js';
 import { ApiError } from '../api-error.js';
 import type { ApiDeps } from '../api-deps.js';
 
@@ -22,7 +22,7 @@ export function jobLinks(id: string): { self: string } {
  * were scoped per tenant is still found under its bare id.
  */
 export async function ownJob(deps: ApiDeps, tenant: string, id: string): Promise<{ result: JobResult; fleetId: string }> {
-  for (const fleetId of new Set([scopedId(tenant, id), id])) {
+  for (const fleetId of fleetIdsOf(tenant, id)) {
     const result = await deps.readResult(fleetId);
     if (result?.tenant === tenant) return { result, fleetId };
   }

@@ -15,3 +15,13 @@ export function clientId(tenant: string, id: string): string {
   const prefix = `${tenant}/`;
   return tenant !== DEFAULT_TENANT && id.startsWith(prefix) ? id.slice(prefix.length) : id;
 }
+
+/**
+ * The fleet-wide ids a tenant's id may be kept under, in the order to look:
+ * under its tenant, then bare (a job or batch enqueued before ids were scoped
+ * per tenant).
+ */
+export function fleetIdsOf(tenant: string, id: string): string[] {
+  const scoped = scopedId(tenant, id);
+  return scoped === id ? [id] : [scoped, id];
+}
