@@ -23,7 +23,9 @@ import { readJobResult } from '../src/queue/read-job-result.js';
 import { createStatsObserver } from '../src/queue/stats/create-stats-observer.js';
 import { createWebhookObserver } from '../src/queue/webhooks/create-webhook-observer.js';
 import { createWebhookDispatcher } from '../src/queue/webhooks/webhook-queue.js';
+import { observeFleetGauges } from '../src/queue/stats/observe-fleet-gauges.js';
 import { createLogger } from '../src/telemetry/create-logger.js';
+import { startMetricsServer } from '../src/telemetry/start-metrics-server.js';
 
 export interface ApiProcessOptions {
   port: number;
@@ -81,6 +83,14 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
         }),
     },
   );
+  // Prometheus metrics (FLEET_METRICS_PORT): the fleet-wide gauges (queues, workers, throttled pauses, breakers), read at each scrape.
+  const metricsServer = settings.metrics === undefined
+    ? undefined
+    : await startMetricsServer({ ...settings.metrics, serviceName: 'fleet-api', attributes: { 'fleet.name': fleet.name } });
+  if (metricsServer !== undefined) {
+    observeFleetGauges({ meter: metricsServer.meter, fleet, queues, redis, logger: logger.child({ part: 'metrics' }) });
+    logger.info({ metrics: metricsServer.url }, 'metrics served');
+  }
   const url = await app.listen({ port: options.port, host: options.host });
   logger.info({ url, tenants: api.keys.length, admins: [...api.adminTenants] }, 'api ready');
   process.send?.({ type: 'ready', url });
@@ -93,6 +103,7 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
     app
       .close()
       .then(async () => {
+        await metricsServer?.close();
         await webhooks.close();
         routing.close();
         await queues.close();

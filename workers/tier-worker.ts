@@ -29,6 +29,9 @@ import { createBreakerRegistry, type BreakerState } from '../src/resilience/brea
 import { createBreakerStatePublisher } from '../src/resilience/breaker-state-publisher.js';
 import { createCachedModelClient } from '../src/resilience/cached-model-client.js';
 import { createLogger } from '../src/telemetry/create-logger.js';
+import { createFleetMetrics } from '../src/telemetry/fleet-metrics.js';
+import { startMetricsServer } from '../src/telemetry/start-metrics-server.js';
+import { createMetricsObserver } from '../src/queue/stats/create-metrics-observer.js';
 
 export interface TierWorkerProcessOptions {
   tier: string;
@@ -73,12 +76,19 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const { client: bedrock, sdk } = modelClientFromSettings({ ...settings, env: process.env });
   // The response cache answers repeated deterministic calls from Redis (off unless the fleet file's `cache.mode` says so).
   const client = createCachedModelClient({ client: bedrock, redis: connection, fleetName: fleet.name, settings: fleet.cache, logger: logger.child({ part: 'response-cache' }) });
+  // Prometheus metrics of this process (FLEET_METRICS_PORT): its model calls, jobs, throttled pauses, breaker changes.
+  const metricsServer = settings.metrics === undefined
+    ? undefined
+    : await startMetricsServer({ ...settings.metrics, serviceName: 'fleet-worker', attributes: { 'fleet.name': fleet.name, 'fleet.tier': tier.name } });
+  const metrics = metricsServer === undefined ? undefined : createFleetMetrics(metricsServer.meter);
+  if (metricsServer !== undefined) logger.info({ metrics: metricsServer.url }, 'metrics served');
   const processId = `${hostname()}:${process.pid}`;
   const breakerStates = createBreakerStatePublisher({ redis: connection, fleetName: fleet.name, tier: tier.name, processId });
   const breakers = createBreakerRegistry({
     settingsFor: (modelId) => (fleet.tiers.find((t) => t.models.some((m) => m.id === modelId)) ?? tier).breaker,
     onStateChange: (model, state) => {
       logger.warn({ tier: tier.name, model, breaker: state }, `breaker ${state}`);
+      metrics?.breakerChanged(model, state);
       breakerStates.publish(model, state).catch((error: unknown) => logger.warn({ err: error }, 'cannot publish breaker state'));
     },
   });
@@ -111,6 +121,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     createModelStatsObserver({ store: createModelStatsStore({ redis: connection, fleetName: fleet.name }) }),
     createWebhookObserver({ dispatcher: webhooks, defaultSecret, readResult: read, logger }),
     ...createContextObservers({ redis: connection, fleet }),
+    ...(metrics === undefined ? [] : [createMetricsObserver(metrics)]),
   ];
   // Ensemble and pipeline parents (docs/flows.md): every worker process serves them, telling the same observers.
   const flowsWorker = createFlowsWorker({ fleet, connection, queues, logger, observers, baseDir: fleetFileDir(settings.fleetFile) });
@@ -125,6 +136,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     logger,
     fleetDir: fleetFileDir(settings.fleetFile),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    ...(metrics === undefined ? {} : { metrics }),
   });
   await worker.worker.waitUntilReady();
   logger.info(
@@ -151,6 +163,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
         await queues.close();
         connection.disconnect();
         sdk.destroy();
+        await metricsServer?.close();
         logger.info({ tier: tier.name }, 'worker stopped');
         logger.flush();
         process.exit(0);

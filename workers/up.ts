@@ -20,6 +20,7 @@ import { formatApiKeys, generateLocalApiKeys, LOCAL_TENANT } from '../src/cli/lo
 import { resolveRedis, type ResolvedRedis } from '../src/cli/resolve-redis.js';
 import { spawnApiProcess, type ApiProcess } from '../src/cli/spawn-api-process.js';
 import { spawnTierWorker, type TierWorkerProcess } from '../src/cli/spawn-tier-worker.js';
+import { metricsPorts } from '../src/cli/metrics-ports.js';
 import { spawnEmulatorProcess, type EmulatorProcess } from '../src/emulator/spawn-emulator-process.js';
 
 export interface FleetUpOptions {
@@ -50,6 +51,8 @@ export interface FleetUpInfo {
   logDir: string;
   /** The keys generated for this run, when FLEET_API_KEYS was unset. */
   keys?: ApiKeyEntry[];
+  /** Where each process serves its Prometheus metrics, when FLEET_METRICS_PORT is set. */
+  metrics?: { api: number; workers: Record<string, number> };
 }
 
 /** Everything `fleet up` started, stopped in reverse order (exported for tests). */
@@ -153,6 +156,8 @@ export async function runFleetUp(options: FleetUpOptions): Promise<number> {
     const generated = (env.FLEET_API_KEYS ?? '') === '' && (env.FLEET_API_KEYS_FILE ?? '') === '' ? generateLocalApiKeys(adminTenantOf(env)) : undefined;
     const apiEnv: NodeJS.ProcessEnv = { ...env, ...(generated === undefined ? {} : { FLEET_API_KEYS: formatApiKeys(generated) }) };
     loadApiSettings(apiEnv);
+    // Each process on its own metrics port when FLEET_METRICS_PORT is set (the API's, then one per tier).
+    const ports = metricsPorts(env, settings.fleet.tiers.map((t) => t.name));
 
     const target = chooseBedrockTarget(env, options.force);
     if (target.kind === 'emulator') {
@@ -162,7 +167,11 @@ export async function runFleetUp(options: FleetUpOptions): Promise<number> {
 
     const workerEnv: NodeJS.ProcessEnv = { ...env, ...(started.emulator === undefined ? {} : { BEDROCK_ENDPOINT: started.emulator.url }) };
     const spawned = await Promise.allSettled(
-      settings.fleet.tiers.map((tier) => spawnTierWorker({ tier: tier.name, env: workerEnv, logFile: join(logDir, `worker-${tier.name}.log`) })),
+      settings.fleet.tiers.map((tier) => {
+        const port = ports?.workers.get(tier.name);
+        const tierEnv = port === undefined ? workerEnv : { ...workerEnv, FLEET_METRICS_PORT: String(port) };
+        return spawnTierWorker({ tier: tier.name, env: tierEnv, logFile: join(logDir, `worker-${tier.name}.log`) });
+      }),
     );
     started.workers = spawned.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
     const failed = spawned.find((s): s is PromiseRejectedResult => s.status === 'rejected');
@@ -179,6 +188,9 @@ export async function runFleetUp(options: FleetUpOptions): Promise<number> {
     }
     const url = started.api.url;
     note(`API: ${url}  (OpenAPI: ${url}/docs, dashboards: ${url}/admin)`);
+    if (ports !== undefined) {
+      note(`metrics (GET /metrics): API on port ${String(ports.api)}, workers on ${[...ports.workers].map(([tier, port]) => `${String(port)} (${tier})`).join(', ')}`);
+    }
     if (generated !== undefined) {
       note('API keys generated for this run (set FLEET_API_KEYS to choose your own):');
       for (const entry of generated) note(`  ${entry.tenant.padEnd(8)} ${entry.key}${entry.tenant === LOCAL_TENANT ? '' : '   (admin: dashboards)'}`);
@@ -200,6 +212,7 @@ export async function runFleetUp(options: FleetUpOptions): Promise<number> {
       workers: started.workers.map((w) => ({ tier: w.tier, pid: w.pid })),
       logDir,
       ...(generated === undefined ? {} : { keys: generated }),
+      ...(ports === undefined ? {} : { metrics: { api: ports.api, workers: Object.fromEntries(ports.workers) } }),
     });
 
     // Until a signal, or until one of our processes dies on its own.

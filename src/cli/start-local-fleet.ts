@@ -46,7 +46,8 @@ export async function startLocalFleet(started: StartedFleet, options: LocalFleet
   started.redis = await resolveRedis(process.env);
   note(started.redis.started ? `Redis: started a private redis-server at ${started.redis.url}` : `Redis: ${started.redis.url}`);
   const fleetName = `${options.namePrefix}-${randomBytes(3).toString('hex')}`;
-  const env = { ...process.env, ...options.env, REDIS_URL: started.redis.url, FLEET_NAME: fleetName };
+  // No metrics ports: a throwaway fleet's processes would all ask for the same one.
+  const env = { ...process.env, ...options.env, REDIS_URL: started.redis.url, FLEET_NAME: fleetName, FLEET_METRICS_PORT: '' };
   const settings = loadSettings({ env });
 
   const emulatorEnv = options.emulatorLogLevel === undefined ? env : { ...env, LOG_LEVEL: options.emulatorLogLevel };

@@ -34,6 +34,13 @@ export const envSchema = z.object({
   FLEET_WEBHOOK_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, { message: 'expected at least 16 characters' }).optional()),
   /** When "true", webhook URLs may point at loopback, private or link-local addresses (refused by default). */
   FLEET_WEBHOOK_ALLOW_PRIVATE: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+  /** Serves this process's Prometheus metrics at GET /metrics on this port (off when unset). */
+  FLEET_METRICS_PORT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'expected a port number from 1 to 65535' }).int({ error: 'expected a port number from 1 to 65535' }).min(1, { error: 'expected a port number from 1 to 65535' }).max(65_535, { error: 'expected a port number from 1 to 65535' }).optional(),
+  ),
+  /** The address the metrics port listens on. */
+  FLEET_METRICS_HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
   /** When "true", prompts and documents may appear in debug logs. */
   LOG_PROMPTS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
 });

@@ -22,6 +22,8 @@ export interface Settings {
   webhookSecret: string | undefined;
   /** Whether webhook URLs may point at private addresses (FLEET_WEBHOOK_ALLOW_PRIVATE). */
   webhookAllowPrivate: boolean;
+  /** Where the process serves its Prometheus metrics (FLEET_METRICS_PORT, FLEET_METRICS_HOST); undefined: nowhere. */
+  metrics: { port: number; host: string } | undefined;
 }
 
 export interface LoadSettingsOptions {
@@ -123,5 +125,6 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     logPrompts: env.data.LOG_PROMPTS === 'true',
     webhookSecret: env.data.FLEET_WEBHOOK_SECRET,
     webhookAllowPrivate: env.data.FLEET_WEBHOOK_ALLOW_PRIVATE === 'true',
+    metrics: env.data.FLEET_METRICS_PORT === undefined ? undefined : { port: env.data.FLEET_METRICS_PORT, host: env.data.FLEET_METRICS_HOST },
   };
 }

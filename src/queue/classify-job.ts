@@ -18,6 +18,7 @@ import { answerAttempt } from './answer-attempt.js';
 import { escalate } from './escalate-job.js';
 import type { FleetQueues } from './fleet-queues.js';
 import type { TierJob } from './tier-job-data.js';
+import type { FleetMetrics } from '../telemetry/fleet-metrics.js';
 
 export interface ClassifyJobDeps {
   fleet: FleetConfig;
@@ -28,6 +29,8 @@ export interface ClassifyJobDeps {
   queues: FleetQueues;
   log: Logger;
   now: () => number;
+  /** Counts each pause of the tier's queue for throttling; none when unset. */
+  metrics?: Pick<FleetMetrics, 'tierPaused'> | undefined;
 }
 
 
@@ -101,6 +104,7 @@ export async function classifyJob(
       if (error.reason === 'all-throttled') {
         const pauseMs = error.retryAfterMs ?? deps.fleet.workers.throttledPauseMs;
         deps.log.warn({ pauseMs }, 'classifier: every model of the tier is throttled or open; the queue pauses');
+        deps.metrics?.tierPaused(tierName, pauseMs);
         await deps.queues.queue(tierName).rateLimit(pauseMs);
         throw new RateLimitError();
       }

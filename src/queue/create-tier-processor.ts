@@ -21,6 +21,7 @@ import { tierCallExtras } from './tier-call-extras.js';
 import type { TierJob, TierJobData } from './tier-job-data.js';
 import { createAnswerScorer } from './score-answer.js';
 import { voteOnTier } from './vote-on-tier.js';
+import type { FleetMetrics } from '../telemetry/fleet-metrics.js';
 
 export type { TierJob } from './tier-job-data.js';
 
@@ -43,6 +44,8 @@ export interface TierProcessorDeps {
   fleetDir?: string;
   /** The spend budgets, checked before a job's first call and before it climbs (docs/budgets.md); none when unset. */
   budgets?: BudgetGate | undefined;
+  /** Counts each pause of the tier's queue for throttling; none when unset. */
+  metrics?: Pick<FleetMetrics, 'tierPaused'> | undefined;
   now?: () => number;
 }
 
@@ -216,6 +219,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       if (kept < MAX_KEPT_ATTEMPTS) await job.updateData({ ...job.data, attempts: [...job.data.attempts, ...error.attempts.slice(0, MAX_KEPT_ATTEMPTS - kept)] });
       const pauseMs = error.retryAfterMs ?? deps.fleet.workers.throttledPauseMs;
       log.warn({ pauseMs }, 'every model of the tier is throttled or open; the queue pauses');
+      deps.metrics?.tierPaused(tierName, pauseMs);
       await deps.queues.queue(tierName).rateLimit(pauseMs);
       throw new RateLimitError();
     }

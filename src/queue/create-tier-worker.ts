@@ -6,6 +6,8 @@ import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { ModelClient } from '../core/model-client.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
+import type { FleetMetrics } from '../telemetry/fleet-metrics.js';
+import { createMeteredModelClient } from '../telemetry/metered-model-client.js';
 import { createBudgetGate, type BudgetGate } from './budgets/budget-gate.js';
 import { createSpendCountingClient } from './budgets/spend-counting-client.js';
 import { createSpendStore } from './budgets/spend-store.js';
@@ -40,6 +42,8 @@ export interface TierWorkerDeps {
   budgets?: BudgetGate;
   /** The sweep that tells observers of jobs whose worker died before telling them (untold-job-sweep.ts). */
   observerSweep?: ObserverSweep;
+  /** This process's metrics: each model call, and each pause of a throttled tier; none when unset. */
+  metrics?: FleetMetrics;
 }
 
 export interface TierWorker {
@@ -59,7 +63,9 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   const log = deps.logger.child({ tier: tier.name });
   // Every answered call's cost counts toward its tenant's and the fleet's spend at once (docs/budgets.md).
   const spend = createSpendStore({ redis: deps.connection, fleetName: fleet.name, period: fleet.budgets.period });
-  const client = createSpendCountingClient({ client: deps.client, store: spend, log: log.child({ part: 'spend' }) });
+  const tierOf = new Map(fleet.tiers.flatMap((t) => t.models.map((m) => [m.id, t.name] as const)));
+  const metered = deps.metrics === undefined ? deps.client : createMeteredModelClient({ client: deps.client, metrics: deps.metrics, tierOf: (model) => tierOf.get(model) ?? '' });
+  const client = createSpendCountingClient({ client: metered, store: spend, log: log.child({ part: 'spend' }) });
   const processor = createTierProcessor({
     ...deps,
     client,

@@ -6,6 +6,7 @@ import type { ModelClient } from '../core/model-client.js';
 import type { CallOptions, ModelRequest } from '../core/model-request.js';
 import type { ModelResult } from '../core/model-result.js';
 import { fleetPrefix } from '../queue/queue-names.js';
+import { redisWithin } from '../queue/redis-within.js';
 
 export interface ResponseCacheSettings {
   mode: CacheMode;
@@ -42,23 +43,6 @@ type CachedEntry = Pick<ModelResult, 'text' | 'stopReason' | 'usage' | 'answered
   storedAt: number;
 };
 
-class CacheTimeout extends Error {
-  override readonly name = 'CacheTimeout';
-}
-
-/** Rejects when `promise` takes longer than `ms`: a slow or unreachable Redis must not hold the call up. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CacheTimeout(`no answer from Redis in ${String(ms)} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 function parseEntry(text: string): CachedEntry | undefined {
   try {
     const entry = JSON.parse(text) as Partial<CachedEntry>;
@@ -85,7 +69,7 @@ export function createCachedModelClient(deps: CachedModelClientDeps): ModelClien
 
   async function lookup(key: string, modelId: string): Promise<CachedEntry | undefined> {
     try {
-      const text = await within(redis.get(key), settings.timeoutMs);
+      const text = await redisWithin(redis.get(key), settings.timeoutMs);
       return text === null ? undefined : parseEntry(text);
     } catch (error) {
       logger.warn({ err: error, model: modelId }, 'response cache read failed; calling the model');
@@ -110,7 +94,7 @@ export function createCachedModelClient(deps: CachedModelClientDeps): ModelClien
       return;
     }
     try {
-      await within(redis.set(key, text, 'EX', settings.ttlSeconds), settings.timeoutMs);
+      await redisWithin(redis.set(key, text, 'EX', settings.ttlSeconds), settings.timeoutMs);
     } catch (error) {
       logger.warn({ err: error, model: result.requestedModelId }, 'response cache write failed; the answer is returned uncached');
     }

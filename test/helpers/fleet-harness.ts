@@ -26,6 +26,8 @@ import { createModelStatsStore } from '../../src/queue/routing/model-stats-store
 import { openProducerRouting } from '../../src/queue/routing/open-producer-routing.js';
 import { createBreakerRegistry, type BreakerRegistry } from '../../src/resilience/breaker-registry.js';
 import { createCachedModelClient } from '../../src/resilience/cached-model-client.js';
+import { createMetricsObserver } from '../../src/queue/stats/create-metrics-observer.js';
+import type { FleetMetrics } from '../../src/telemetry/fleet-metrics.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -96,6 +98,8 @@ export interface FleetHarnessOptions {
   flows?: boolean;
   /** The workers' sweep for finished jobs whose observers were never told; the default's timings when unset. */
   observerSweep?: ObserverSweep;
+  /** The workers' metrics (each call and throttled pause; each finished job through an observer); none when unset. */
+  metrics?: FleetMetrics;
 }
 
 const silent = pino({ level: 'silent' });
@@ -132,7 +136,9 @@ export async function startFleetHarness(options: FleetHarnessOptions = {}): Prom
     const tier = fleet.tiers.find((t) => t.name === name);
     if (tier === undefined) throw new Error(`no tier ${name}`);
     const sweep = options.observerSweep === undefined ? {} : { observerSweep: options.observerSweep };
-    const worker = createTierWorker({ fleet, tier, connection, client, breakers, queues: workerQueues, logger: silent, observers: [...observers], ...sweep });
+    const metrics = options.metrics === undefined ? {} : { metrics: options.metrics };
+    const metricsObservers = options.metrics === undefined ? [] : [createMetricsObserver(options.metrics)];
+    const worker = createTierWorker({ fleet, tier, connection, client, breakers, queues: workerQueues, logger: silent, observers: [...observers, ...metricsObservers], ...sweep, ...metrics });
     await worker.worker.waitUntilReady();
     workers.set(name, worker);
     return worker;

@@ -33,6 +33,26 @@ const running = new Set<ChildProcess>();
 const dir = mkdtempSync(join(tmpdir(), 'fleet-cli-test-'));
 const docs = join(dir, 'docs');
 let up: ChildProcess | undefined;
+let metricsBase = 0;
+
+/** The first of `count` consecutive free ports on 127.0.0.1. */
+async function freePortRun(count: number): Promise<number> {
+  const free = async (port: number): Promise<boolean> => {
+    const probe = createServer();
+    const ok = await new Promise<boolean>((resolve) => {
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (ok) await new Promise((resolve) => probe.close(resolve));
+    return ok;
+  };
+  for (let base = 20_000 + Math.floor(Math.random() * 20_000); base < 65_000; base += count) {
+    let all = true;
+    for (let port = base; port < base + count && all; port += 1) all = await free(port);
+    if (all) return base;
+  }
+  throw new Error('no run of free ports');
+}
 let upExited: Promise<number | null> | undefined;
 let upStderr = '';
 let info: FleetUpInfo | undefined;
@@ -98,8 +118,10 @@ beforeAll(async () => {
   writeFileSync(join(docs, 'drafts', 'skipped.txt'), 'In a subfolder: not read.');
 
   // FLEET_CONFIG as a relative path (the shipped default, so direct-mode commands without it see the same fleet).
+  // Metrics on: the API on the first of four free ports, each tier's worker on the next ones.
+  metricsBase = await freePortRun(4);
   up = spawn(process.execPath, [FLEET_BIN, 'up', '--port', '0', '--json', '--logs', join(dir, 'logs')], {
-    env: env({ FLEET_CONFIG: relative(process.cwd(), DEFAULT_FLEET_FILE) }),
+    env: env({ FLEET_CONFIG: relative(process.cwd(), DEFAULT_FLEET_FILE), FLEET_METRICS_PORT: String(metricsBase), FLEET_METRICS_HOST: '127.0.0.1' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const child = up;
@@ -146,6 +168,20 @@ describe('fleet up', () => {
     expect(upStderr).toContain(`API: ${url}`);
     expect(upStderr).toContain(`export FLEET_API_URL=${url} FLEET_API_KEY=${apiKey()}`);
     expect(upStderr).toContain(`logs: ${join(dir, 'logs')}`);
+  });
+
+  it('serves metrics on FLEET_METRICS_PORT (the API, fleet-wide) and the ports after it (one worker each)', async () => {
+    const { metrics } = upInfo();
+    expect(metrics).toEqual({ api: metricsBase, workers: { small: metricsBase + 1, medium: metricsBase + 2, large: metricsBase + 3 } });
+    expect(upStderr).toContain(`metrics (GET /metrics): API on port ${String(metricsBase)}, workers on ${String(metricsBase + 1)} (small)`);
+    const api = await (await fetch(`http://127.0.0.1:${String(metricsBase)}/metrics`)).text();
+    for (const tier of ['small', 'medium', 'large']) {
+      expect(api).toMatch(new RegExp(`^fleet_queue_workers\\{fleet_queue="${tier}",otel_scope_name="converse-fleet"\\} 1$`, 'm'));
+      const port = metrics?.workers[tier] ?? 0;
+      const worker = await (await fetch(`http://127.0.0.1:${String(port)}/metrics`)).text();
+      expect(worker).toContain(`fleet_tier="${tier}"`);
+      expect(worker).toMatch(/^target_info\{service_name="fleet-worker"/m);
+    }
   });
 
   it("the straight-to-Redis export line names FLEET_CONFIG as an absolute path when it is set", () => {

@@ -102,7 +102,16 @@ describe('loadSettings: the shipped default fleet', () => {
       bedrockEndpoint: undefined,
       logLevel: 'info',
       logPrompts: false,
+      metrics: undefined,
     });
+  });
+
+  it('serves metrics on FLEET_METRICS_PORT (every address unless FLEET_METRICS_HOST), and names a bad port', () => {
+    expect(loadSettings({ env: { FLEET_METRICS_PORT: '9464' } }).metrics).toEqual({ port: 9464, host: '0.0.0.0' });
+    expect(loadSettings({ env: { FLEET_METRICS_PORT: '9464', FLEET_METRICS_HOST: '127.0.0.1' } }).metrics).toEqual({ port: 9464, host: '127.0.0.1' });
+    for (const bad of ['metrics', '0', '70000', '94.5']) {
+      expect(() => loadSettings({ env: { FLEET_METRICS_PORT: bad } }), bad).toThrow(/FLEET_METRICS_PORT: expected a port number from 1 to 65535/);
+    }
   });
 
   it('reads the fleet file from FLEET_CONFIG when no file option is given', () => {
