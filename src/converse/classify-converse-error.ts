@@ -1,6 +1,7 @@
 import type { ErrorKind } from '../core/error-kind.js';
 import { ModelCallError } from '../core/model-call-error.js';
 import { redactAwsIdentity } from '../core/redact-aws-identity.js';
+import { redactNetworkAddress } from '../core/redact-network-address.js';
 
 export interface ClassifyContext {
   modelId: string;
@@ -159,15 +160,19 @@ export function classifyConverseError(error: unknown, context: ClassifyContext):
         : 'invalid-request';
   }
   if (kind === undefined && facts.status !== undefined && facts.status >= 400) kind = kindByStatus(facts.status);
+  // Neither a Bedrock exception nor an HTTP answer: a network error, a timeout, or another connection-level failure.
+  const connectionLevel = kind === undefined && facts.status === undefined;
   if (kind === undefined && facts.code !== undefined && NETWORK_CODES.has(facts.code)) kind = 'transient';
   if (kind === undefined && (facts.name === 'TimeoutError' || facts.name === 'AbortError')) kind = 'transient';
   // Anything else without an HTTP answer is a connection-level failure.
   kind ??= facts.status === undefined ? 'transient' : 'invalid-request';
+  // Tenants read it on their jobs' attempts: a connection failure's code, not the address of the endpoint the fleet calls.
+  const message = connectionLevel ? redactNetworkAddress(facts.message) : facts.message;
 
   return new ModelCallError({
     ...base,
     kind,
     code: facts.name === 'Error' && facts.code !== undefined ? facts.code : facts.name,
-    message: facts.message === '' ? facts.name : facts.message,
+    message: message === '' ? facts.name : message,
   });
 }

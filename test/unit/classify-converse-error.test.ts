@@ -156,6 +156,27 @@ describe('classifyConverseError: network and timeout errors', () => {
     },
   );
 
+  it.each([
+    ['connect ECONNREFUSED 10.0.3.7:443', 'connect ECONNREFUSED <address>'],
+    ['connect ECONNREFUSED ::1:4010', 'connect ECONNREFUSED <address>'],
+    ['connect EHOSTUNREACH [fd00:ec2::254]:443', 'connect EHOSTUNREACH <address>'],
+    ['getaddrinfo ENOTFOUND bedrock-runtime.us-east-1.amazonaws.com', 'getaddrinfo ENOTFOUND <address>'],
+    ['getaddrinfo EAI_AGAIN emulator.internal:4010', 'getaddrinfo EAI_AGAIN <address>'],
+    ['socket hang up', 'socket hang up'],
+  ])('tells tenants a connection failure without the endpoint’s address: %s', (raw, shown) => {
+    const error = classifyConverseError(Object.assign(new Error(raw), { code: raw.split(' ')[1] }), ctx);
+    expect(error.message).toBe(shown);
+    expect(error.kind).toBe('transient');
+  });
+
+  it('leaves the text of an HTTP answer or a Bedrock exception as it is (a model id or version names no address)', () => {
+    const raw = { name: 'SomethingNew', message: 'model amazon.nova-micro-v1:0 at version 1.2.3.4 failed', $metadata: { httpStatusCode: 503 } };
+    expect(classifyConverseError(raw, ctx).message).toBe('model amazon.nova-micro-v1:0 at version 1.2.3.4 failed');
+    // A mid-stream exception event has no HTTP status of its own.
+    const midStream = { name: 'ModelStreamErrorException', message: 'amazon.nova-micro-v1:0 stopped streaming' };
+    expect(classifyConverseError(midStream, { ...ctx, midStream: true }).message).toBe('amazon.nova-micro-v1:0 stopped streaming');
+  });
+
   it.each(['TimeoutError', 'AbortError'])('an error named %s is transient', (name) => {
     const raw = Object.assign(new Error('timed out'), { name });
     expect(classifyConverseError(raw, ctx)).toMatchObject({ kind: 'transient', code: name });
