@@ -55,7 +55,7 @@ ${TARGET_HELP}
 
 Exit codes:
   0  every result written; the batch had finished (failed jobs are results too)
-  1  the API or Redis failed, or writing failed
+  1  the API or Redis failed, writing failed, or the batch's submission stopped part-way (interrupted: send it again)
   2  bad usage or configuration (unknown option, -o in a missing folder, missing FLEET_API_KEY)
   3  written, but the batch is still running: results of unfinished jobs are not final
   4  no batch with this id (for this API key's tenant)`,
@@ -96,6 +96,10 @@ Exit codes:
           console.error(
             `wrote ${written} results of batch ${id} to ${to} (${view.counts.completed} completed, ${view.counts.failed} failed)`,
           );
+        }
+        if (view.status === 'interrupted') {
+          console.error(`fleet: batch ${id}: ${view.message ?? 'its submission stopped part-way'}; the ${written} results written are of the documents it enqueued`);
+          return EXIT.failed;
         }
         if (!finished) {
           console.error(

@@ -19,8 +19,12 @@ export function parseSeconds(value: string): number {
   return seconds;
 }
 
-/** 0 finished with no failures; 1 finished with failed jobs, or with none run (every document refused); 3 still running. */
+/**
+ * 0 finished with no failures; 1 finished with failed jobs, or with none run (every document refused), or its
+ * submission stopped part-way (interrupted: it never finishes until sent again); 3 still running.
+ */
 export function statusExitCode(view: BatchStatusView): number {
+  if (view.status === 'interrupted') return EXIT.failed;
   if (view.status !== 'finished') return EXIT.running;
   if (view.counts.failed > 0 || (view.total === 0 && view.refused > 0)) return EXIT.failed;
   return EXIT.ok;
@@ -45,7 +49,8 @@ ${TARGET_HELP}
 
 Exit codes:
   0  the batch finished and no job failed
-  1  the batch finished with failed jobs (or none ran: every document was refused), or the API or Redis failed
+  1  the batch finished with failed jobs (or none ran: every document was refused), its submission stopped
+     part-way (interrupted: send it again under the same id to carry it on), or the API or Redis failed
   2  bad usage or configuration (unknown option, missing FLEET_API_KEY, a key the API refuses)
   3  the batch is still running (without --watch, or when --timeout ran out)
   4  no batch with this id (for this API key's tenant)
@@ -77,7 +82,8 @@ Exit codes:
         show(view);
         const deadline = flags.timeout === undefined ? Infinity : Date.now() + flags.timeout * 1000;
         let interrupted = false;
-        while (flags.watch === true && view.status !== 'finished' && Date.now() < deadline) {
+        const settled = (v: BatchStatusView): boolean => v.status === 'finished' || v.status === 'interrupted';
+        while (flags.watch === true && !settled(view) && Date.now() < deadline) {
           try {
             await sleep(Math.min(flags.interval * 1000, Math.max(0, deadline - Date.now())), undefined, { signal: stop.signal });
           } catch {
@@ -92,7 +98,9 @@ Exit codes:
           console.log(formatBatchStatus(view));
         }
         if (interrupted) return EXIT.interrupted;
-        if (flags.watch === true && view.status !== 'finished') {
+        if (view.status === 'interrupted') {
+          console.error(`fleet: batch ${id}: ${view.message ?? 'its submission stopped part-way'}`);
+        } else if (flags.watch === true && view.status !== 'finished') {
           console.error(`fleet: batch ${id} is still running after ${flags.timeout} s; watch it again with: fleet status ${id} --watch`);
         }
         return statusExitCode(view);

@@ -8,6 +8,8 @@ export interface BatchRecord {
   tenant: string;
   status: BatchStatus;
   createdAt: number;
+  /** Epoch ms of the last sign of life of a submission still enqueueing it (its creation, then `touch`). */
+  touchedAt: number;
   finishedAt?: number;
   /** Jobs enqueued for the batch. */
   total: number;
@@ -32,6 +34,8 @@ export interface FinishReport {
 
 export interface BatchStore {
   create(batch: { id: string; tenant: string; webhook?: BatchRecord['webhook'] }): Promise<boolean>;
+  /** A submission still enqueueing the batch is alive: see `touchedAt`. */
+  touch(batchId: string): Promise<void>;
   /** Sets the batch's job ids, in input order (a submission carried on again sets them anew). */
   setJobs(batchId: string, jobIds: readonly string[]): Promise<void>;
   /** Marks the batch open with its counts; finishes it at once when its jobs are all done already. */
@@ -68,6 +72,7 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
       tenant: h.tenant,
       status: (h.status ?? 'enqueueing') as BatchStatus,
       createdAt: n('createdAt'),
+      touchedAt: h.touchedAt === undefined ? n('createdAt') : n('touchedAt'),
       ...(h.finishedAt === undefined ? {} : { finishedAt: n('finishedAt') }),
       total: n('total'),
       refused: n('refused'),
@@ -86,10 +91,13 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
       if (created === 0) return false;
       await deps.redis
         .multi()
-        .hset(k.hash, { status: 'enqueueing', createdAt: now(), ...(webhook === undefined ? {} : { webhook: JSON.stringify(webhook) }) })
+        .hset(k.hash, { status: 'enqueueing', createdAt: now(), touchedAt: now(), ...(webhook === undefined ? {} : { webhook: JSON.stringify(webhook) }) })
         .expire(k.hash, BATCH_TTL_SECONDS)
         .exec();
       return true;
+    },
+    async touch(batchId) {
+      await deps.redis.hset(keys(batchId).hash, 'touchedAt', now());
     },
     async setJobs(batchId, jobIds) {
       const k = keys(batchId);

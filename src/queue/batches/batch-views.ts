@@ -1,10 +1,26 @@
 import type { BatchRecord, BatchStatus } from './batch-store.js';
 import type { BatchReceipt } from './submit-batch.js';
 
+/**
+ * A batch still `enqueueing` whose submission gave no sign of life for this
+ * long stopped part-way (its API process died, or its client went away
+ * mid-stream): it shows as `interrupted` until it is sent again.
+ */
+export const SUBMISSION_STALE_MS = 2 * 60_000;
+
+/**
+ * `interrupted`: a submission stopped part-way; the documents it enqueued
+ * run, but the batch has no total and never finishes until the client
+ * sends it again under the same id, which carries it on.
+ */
+export type BatchViewStatus = BatchStatus | 'interrupted';
+
 /** A batch as `GET /v1/batches/:id` shows it; the CLI builds the same from Redis in direct mode. */
 export interface BatchStatusView {
   id: string;
-  status: BatchStatus;
+  status: BatchViewStatus;
+  /** What to do about an `interrupted` batch. */
+  message?: string;
   createdAt: number;
   finishedAt?: number;
   total: number;
@@ -26,11 +42,15 @@ export interface BatchReceiptView {
   refused: { index: number; field?: string; message: string }[];
 }
 
-export function batchStatusView(batch: BatchRecord): BatchStatusView {
+export function batchStatusView(batch: BatchRecord, now: number = Date.now()): BatchStatusView {
   const done = batch.completed + batch.failed;
+  const interrupted = batch.status === 'enqueueing' && now - batch.touchedAt > SUBMISSION_STALE_MS;
   return {
     id: batch.id,
-    status: batch.status,
+    status: interrupted ? 'interrupted' : batch.status,
+    ...(interrupted
+      ? { message: `its submission stopped part-way at ${new Date(batch.touchedAt).toISOString()} (its client or API process went away); send the same documents again under this batch id to carry it on: each document is enqueued once` }
+      : {}),
     createdAt: batch.createdAt,
     ...(batch.finishedAt === undefined ? {} : { finishedAt: batch.finishedAt }),
     total: batch.total,

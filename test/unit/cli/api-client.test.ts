@@ -98,6 +98,8 @@ describe('batch status', () => {
     expect(statusExitCode(view({ total: 0, refused: 2, counts: { completed: 0, failed: 0, pending: 0 } }))).toBe(1);
     expect(statusExitCode(view({ status: 'open' }))).toBe(3);
     expect(statusExitCode(view({ status: 'enqueueing' }))).toBe(3);
+    // Its submission stopped part-way: it never finishes until sent again.
+    expect(statusExitCode(view({ status: 'interrupted' }))).toBe(1);
   });
 
   it('fits on one line', () => {
