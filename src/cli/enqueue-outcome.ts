@@ -78,6 +78,7 @@ export function enqueueOutcome(receipt: BatchReceiptView, source: Pick<DocumentS
     };
   }
   const lines: string[] = [];
+  if (receipt.resumed === true) lines.push(`note: batch ${id} was carried on: an earlier submission of it stopped part-way; each document is enqueued once`);
   if (receipt.refusedCount > 0) {
     lines.push(`fleet: warning: ${receipt.refusedCount} documents refused; ${inBatch} enqueued in batch ${id}`);
   }

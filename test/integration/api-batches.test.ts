@@ -281,7 +281,7 @@ describe('a batch whose submission died part-way', () => {
 
     const again = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'crash-1', documents: docs(5) } });
     expect(again.statusCode).toBe(202);
-    expect(again.json()).toMatchObject({ batchId: 'crash-1', accepted: 5, duplicates: 0, enqueued: true });
+    expect(again.json()).toMatchObject({ batchId: 'crash-1', accepted: 5, duplicates: 0, enqueued: true, resumed: true });
     const done = await pollBatch(h, 'crash-1');
     expect(done).toMatchObject({ total: 5, counts: { completed: 5, failed: 0, pending: 0 } });
     const lines = (await h.app.inject({ url: '/v1/batches/crash-1/results', headers: auth('acme') })).body.trim().split('\n');

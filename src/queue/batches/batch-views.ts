@@ -40,6 +40,8 @@ export interface BatchReceiptView {
   duplicates: number;
   refusedCount: number;
   refused: { index: number; field?: string; message: string }[];
+  /** This submission carried on an earlier one of the batch that stopped part-way. */
+  resumed?: boolean;
 }
 
 export function batchStatusView(batch: BatchRecord, now: number = Date.now()): BatchStatusView {
@@ -70,6 +72,7 @@ export function batchReceiptView(receipt: BatchReceipt): BatchReceiptView {
     accepted: receipt.accepted,
     duplicates: receipt.duplicates,
     refusedCount: receipt.refusedCount,
+    ...(receipt.resumed === true ? { resumed: true } : {}),
     refused: receipt.refused.map((r) => ({
       index: r.index,
       ...(r.problems[0] === undefined ? {} : { field: r.problems[0].field }),

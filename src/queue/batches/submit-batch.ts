@@ -39,6 +39,8 @@ export interface BatchReceipt {
   /** The first refused documents with their reasons (at most `MAX_REPORTED`). */
   refused: RefusedDocument[];
   enqueued: boolean;
+  /** An earlier submission of the batch stopped part-way, and this one carried it on (`created` stays true: it enqueued). */
+  resumed?: true;
   batch?: BatchRecord;
 }
 
@@ -161,7 +163,7 @@ export async function submitBatch(
     throw error;
   }
 
-  const report = { batchId, created: true, accepted: prepared.length, refusedCount, refused };
+  const report = { batchId, created: true, accepted: prepared.length, refusedCount, refused, ...(created ? {} : { resumed: true as const }) };
   // Refused whole under allOrNothing, or every document refused.
   if ((submission.allOrNothing || prepared.length === 0) && refusedCount > 0) {
     // Refused whole: nothing was enqueued, so the corrected batch may come again under the same id.

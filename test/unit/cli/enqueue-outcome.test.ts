@@ -30,6 +30,15 @@ describe('fleet enqueue: what the receipt comes to', () => {
     expect(out.lines).toEqual(['enqueued 2 jobs in batch B; follow it with: fleet status B --watch']);
   });
 
+  it('carried on a batch whose earlier submission stopped part-way: says so, exit 0', () => {
+    const out = enqueueOutcome(receipt({ resumed: true }), jsonl, 2);
+    expect(out).toMatchObject({ code: EXIT.ok, printBatchId: true });
+    expect(out.lines).toEqual([
+      'note: batch B was carried on: an earlier submission of it stopped part-way; each document is enqueued once',
+      'enqueued 2 jobs in batch B; follow it with: fleet status B --watch',
+    ]);
+  });
+
   it('some ids existed already: reports the jobs in the batch, not the accepted, with a note', () => {
     const out = enqueueOutcome(receipt({ accepted: 3, duplicates: 2 }), jsonl, 3);
     expect(out.code).toBe(EXIT.ok);
