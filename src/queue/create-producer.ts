@@ -22,6 +22,7 @@ import { isFlowStrategy } from '../core/flows/flow-definitions.js';
 import { routeFlow } from '../core/flows/route-flow.js';
 import { flowParentData } from './flows/flow-parent-data.js';
 import type { FleetQueues } from './fleet-queues.js';
+import { jobFingerprint } from './job-fingerprint.js';
 import { jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
 
@@ -32,6 +33,8 @@ export interface EnqueueReceipt {
   route: RouteDecision;
   /** False when a job with this id already existed; nothing new was enqueued. */
   created: boolean;
+  /** The job that existed under this id was made from another request (job-fingerprint.ts): a reused id, not a retry. */
+  differs?: true;
   /** The batch of the job that already existed, when it belongs to one. */
   batchId?: string;
 }
@@ -46,6 +49,8 @@ export interface PreparedJob {
   experiment?: ExperimentAssignment;
   /** The rendered conversation, when routing already needed it (so it is not rendered twice). */
   request?: RenderedRequest;
+  /** Digest of the request as the client made it, before any experiment (job-fingerprint.ts). */
+  fingerprint?: string;
 }
 
 export interface Producer {
@@ -122,6 +127,7 @@ export function createProducer(deps: ProducerDeps): Producer {
       ...(spec.batchId === undefined ? {} : { batchId: scopedId(spec.tenant, spec.batchId) }),
       ...(placedByJob(job) ? { placedByJob: true as const } : {}),
       enqueuedAt,
+      ...(job.fingerprint === undefined ? {} : { fingerprint: job.fingerprint }),
       attempts: [],
     };
   };
@@ -137,7 +143,10 @@ export function createProducer(deps: ProducerDeps): Producer {
     const found = await deps.queues.queue(tier).getJob(job.id);
     const kept = found?.data ?? (await cancelledData(job.id));
     if (kept === undefined) return undefined;
-    return { id: job.id, tier, route: kept.route, created: false, ...(kept.batchId === undefined ? {} : { batchId: kept.batchId }) };
+    // A job enqueued before fingerprints were kept, or a cancelled one, has none: taken as the same request.
+    const keptPrint = 'fingerprint' in kept ? kept.fingerprint : undefined;
+    const differs = keptPrint !== undefined && job.fingerprint !== undefined && keptPrint !== job.fingerprint;
+    return { id: job.id, tier, route: kept.route, created: false, ...(kept.batchId === undefined ? {} : { batchId: kept.batchId }), ...(differs ? { differs: true as const } : {}) };
   }
 
   /** What a cancelled job's marker keeps of it, while it is kept. */
@@ -216,6 +225,8 @@ export function createProducer(deps: ProducerDeps): Producer {
     prepare(raw, defaultId = newId) {
       const parsed = parseJobSpec(raw, deps.fleet);
       const id = parsed.id ?? defaultId();
+      // What the client asked for (a repeat of the id must ask the same), before an experiment adds to it.
+      const fingerprint = parsed.id === undefined ? {} : { fingerprint: jobFingerprint(parsed) };
       // Before routing: a variant may set the strategy, tier or model; fields the job set itself win.
       const { spec, experiment } = applyExperiment({ raw, spec: parsed, id }, deps.fleet.experiments, deps.fleet);
       let request: RenderedRequest | undefined;
@@ -224,12 +235,12 @@ export function createProducer(deps: ProducerDeps): Producer {
       const rendered = request === undefined ? {} : { request };
       // Ids are the tenant's own: another tenant's job under the same id is another job.
       const fleetId = scopedId(spec.tenant, id);
-      if (experiment === undefined) return { id: fleetId, spec, route, ...rendered };
+      if (experiment === undefined) return { id: fleetId, spec, route, ...rendered, ...fingerprint };
       // A spent budget moved the job off the variant's model, or its tier: it would measure the cheapest model, not the variant.
       // (A model router picking a model within the variant's tier is not a move.)
       const moved = placedBy === 'experiment' && (spec.model !== undefined ? route.model !== spec.model : route.tier !== spec.tier);
       const assigned = moved ? { ...experiment, notCounted: "a spent budget moved the job off the variant's placement" } : experiment;
-      return { id: fleetId, spec, route: { ...route, reason: experimentReason(route.reason, assigned) }, experiment: assigned, ...rendered };
+      return { id: fleetId, spec, route: { ...route, reason: experimentReason(route.reason, assigned) }, experiment: assigned, ...rendered, ...fingerprint };
     },
     async enqueuePrepared(jobs) {
       const receipts: EnqueueReceipt[] = [];

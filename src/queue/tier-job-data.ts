@@ -57,6 +57,8 @@ export interface TierJobData {
   /** Call ConverseStream instead of Converse. */
   stream?: boolean;
   enqueuedAt: number;
+  /** Digest of the request the client made (job-fingerprint.ts): a repeat of the id with another one is refused. */
+  fingerprint?: string;
   /** Every attempt before this job's current one, on every tier. */
   attempts: Attempt[];
   escalation?: EscalationState;

@@ -45,6 +45,28 @@ describe('POST /v1/jobs and GET /v1/jobs/:id', () => {
     expect(await queuedJobs(h)).toBe(1);
   });
 
+  it('refuse a used id with a different request (422), and take the same request in another field order as a retry', async () => {
+    h = await startApiHarness({ workers: [] });
+    const post = (headers: Record<string, string>, payload: Record<string, unknown>) =>
+      h!.app.inject({ method: 'POST', url: '/v1/jobs', headers: { ...auth('acme'), ...headers }, payload });
+    expect((await post({ 'idempotency-key': 'inv-7' }, { task: 'extraction', prompt: 'Invoice 7.', tags: { a: '1', b: '2' } })).json()).toMatchObject({ created: true });
+    // A retry, its fields in another order: the same job.
+    const retry = await post({ 'idempotency-key': 'inv-7' }, { tags: { b: '2', a: '1' }, prompt: 'Invoice 7.', task: 'extraction' });
+    expect(retry.statusCode).toBe(202);
+    expect(retry.json()).toMatchObject({ id: 'inv-7', created: false });
+    // Another document under the same key: refused, not answered with the first document's job.
+    const reused = await post({ 'idempotency-key': 'inv-7' }, { task: 'extraction', prompt: 'Invoice 8.', tags: { a: '1', b: '2' } });
+    expect(reused.statusCode).toBe(422);
+    expect(reused.json()).toEqual({
+      code: 'idempotency_key_reused',
+      message: 'job Idempotency-Key "inv-7" was used for a different request; send the same request to read that job back, or use a new Idempotency-Key for a new job',
+      field: 'id',
+    });
+    await post({}, { id: 'inv-9', prompt: 'Invoice 9.' });
+    expect((await post({}, { id: 'inv-9', prompt: 'Invoice 9.', priority: 1 })).json()).toMatchObject({ code: 'idempotency_key_reused', message: expect.stringContaining('job id "inv-9"') as unknown });
+    expect(await queuedJobs(h)).toBe(2);
+  });
+
   it("keep tenants apart: another tenant's job answers 404, and the same id is another job for each tenant", async () => {
     h = await startApiHarness({ workers: [] });
     await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'secret-1', prompt: 'Hi.' } });

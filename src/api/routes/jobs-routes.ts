@@ -35,7 +35,8 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
     {
       schema: {
         summary: 'Enqueue one job',
-        description: 'Validated, routed and enqueued; answers 202 with the job id and its status link. The same id (body `id` or `Idempotency-Key`) yields one job.',
+        description:
+          'Validated, routed and enqueued; answers 202 with the job id and its status link. The same id (body `id` or `Idempotency-Key`) yields one job; the same id with a different request answers 422 `idempotency_key_reused`.',
         tags: ['jobs'],
         headers: { type: 'object', properties: { 'idempotency-key': { type: 'string' } } },
         body: jobBodySchema,
@@ -65,6 +66,11 @@ export function registerJobRoutes(app: FastifyInstance, deps: ApiDeps): void {
       const receipt = await deps.producer.enqueue({ ...job, tenant: request.tenant });
       // The id the client gave (or the one generated for it), without its tenant's scope.
       const id = clientId(request.tenant, receipt.id);
+      if (receipt.differs === true) {
+        // A retry must repeat its request; another request under a used id would silently get the first one's answer.
+        const by = typeof key === 'string' && key !== '' ? 'Idempotency-Key' : 'id';
+        throw new ApiError(422, 'idempotency_key_reused', `job ${by} "${id}" was used for a different request; send the same request to read that job back, or use a new ${by} for a new job`, 'id');
+      }
       return reply
         .status(202)
         .header('location', jobLinks(id).self)
