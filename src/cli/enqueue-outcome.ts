@@ -29,6 +29,13 @@ function newIdsHint(source: Pick<DocumentSource, 'kind' | 'label'>): string {
   return 'to run them again, enqueue under new ids with --id-prefix';
 }
 
+/** `; 2 of them with different content than their existing jobs, whose results stand`, when documents changed since. */
+function changedNote(receipt: BatchReceiptView): string {
+  const changed = Number.isFinite(receipt.changed) ? receipt.changed : 0;
+  if (changed === 0) return '';
+  return `; ${String(changed)} of them with different content than their existing ${changed === 1 ? 'job, whose result stands' : 'jobs, whose results stand'}`;
+}
+
 /** The refused documents, one per line (the first 20), when this run read and refused any. */
 export function refusalLines(receipt: BatchReceiptView, source: Pick<DocumentSource, 'where'>, read: number): string[] {
   // A batch that existed already was not read again: its refusals are from the run that made it, by positions of that input.
@@ -73,7 +80,7 @@ export function enqueueOutcome(receipt: BatchReceiptView, source: Pick<DocumentS
       printBatchId: false,
       lines: [
         `fleet: nothing new enqueued: ${ids} already in the fleet (enqueued before, by another batch or on their own), ` +
-          `so batch ${id} holds no jobs${refused}; ${newIdsHint(source)}`,
+          `so batch ${id} holds no jobs${refused}${changedNote(receipt)}; ${newIdsHint(source)}`,
       ],
     };
   }
@@ -84,7 +91,7 @@ export function enqueueOutcome(receipt: BatchReceiptView, source: Pick<DocumentS
   }
   if (duplicates > 0) {
     lines.push(
-      `note: ${duplicates} job ids exist already in the fleet and were not enqueued again; they are not part of batch ${id} (${newIdsHint(source)})`,
+      `note: ${duplicates} job ids exist already in the fleet and were not enqueued again; they are not part of batch ${id}${changedNote(receipt)} (${newIdsHint(source)})`,
     );
   }
   lines.push(`enqueued ${inBatch} jobs in batch ${id}; follow it with: fleet status ${id} --watch`);

@@ -6,7 +6,11 @@ import type { JobSpec } from '../core/job/job-spec.js';
  * What a job was asked to do, as a short digest of its validated spec (keys
  * sorted, so the order of the client's fields does not matter). A repeat
  * under the same id with another digest is another request, not a retry.
+ * The batch it came in is left out: the same document sent again in
+ * another batch (or on its own) asks the same.
  */
 export function jobFingerprint(spec: JobSpec): string {
-  return createHash('sha256').update(stringify(spec) ?? '').digest('base64url').slice(0, 22);
+  const asked: Partial<JobSpec> = { ...spec };
+  delete asked.batchId;
+  return createHash('sha256').update(stringify(asked) ?? '').digest('base64url').slice(0, 22);
 }

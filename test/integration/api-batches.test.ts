@@ -230,9 +230,18 @@ describe('a batch reusing job ids of an earlier one', () => {
       headers: auth('acme'),
       payload: { id: 'dup-b', documents: [{ id: 'doc-1', prompt: 'One.' }, { id: 'doc-2', prompt: 'Two.' }] },
     });
-    expect(second.json()).toMatchObject({ accepted: 2, duplicates: 1 });
+    // The same document in another batch: a duplicate, not a changed one.
+    expect(second.json()).toMatchObject({ accepted: 2, duplicates: 1, changed: 0 });
     const done = await pollBatch(h, 'dup-b');
     expect(done).toMatchObject({ total: 1, counts: { completed: 1, pending: 0 } });
+    // Its document edited since: still not enqueued again, and the receipt says it changed.
+    const third = await h.app.inject({
+      method: 'POST',
+      url: '/v1/batches',
+      headers: auth('acme'),
+      payload: { id: 'dup-c', documents: [{ id: 'doc-1', prompt: 'One, edited.' }, { id: 'doc-2', prompt: 'Two.' }, { id: 'doc-3', prompt: 'Three.' }] },
+    });
+    expect(third.json()).toMatchObject({ accepted: 3, duplicates: 2, changed: 1 });
   });
 });
 

@@ -38,6 +38,8 @@ export interface BatchReceiptView {
   enqueued: boolean;
   accepted: number;
   duplicates: number;
+  /** Of the duplicates, ids whose existing job was made from a different document: the old job stands. */
+  changed: number;
   refusedCount: number;
   refused: { index: number; field?: string; message: string }[];
   /** This submission carried on an earlier one of the batch that stopped part-way. */
@@ -71,6 +73,7 @@ export function batchReceiptView(receipt: BatchReceipt): BatchReceiptView {
     enqueued: receipt.enqueued,
     accepted: receipt.accepted,
     duplicates: receipt.duplicates,
+    changed: receipt.changed,
     refusedCount: receipt.refusedCount,
     ...(receipt.resumed === true ? { resumed: true } : {}),
     refused: receipt.refused.map((r) => ({
@@ -96,5 +99,5 @@ export function asBatchReceiptView(body: unknown): BatchReceiptView {
   if (typeof b !== 'object' || b === null || typeof b.batchId !== 'string' || typeof b.accepted !== 'number') {
     throw new Error('the answer is not a batch receipt (no batchId or accepted)');
   }
-  return { ...b, refused: b.refused ?? [], enqueued: b.enqueued ?? true, refusedCount: b.refusedCount ?? 0, duplicates: b.duplicates ?? 0 } as BatchReceiptView;
+  return { ...b, refused: b.refused ?? [], enqueued: b.enqueued ?? true, refusedCount: b.refusedCount ?? 0, duplicates: b.duplicates ?? 0, changed: b.changed ?? 0 } as BatchReceiptView;
 }

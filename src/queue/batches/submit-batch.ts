@@ -35,6 +35,8 @@ export interface BatchReceipt {
   accepted: number;
   /** Of the accepted, jobs whose id existed already (enqueued before, by another batch or on their own); not part of this batch. */
   duplicates: number;
+  /** Of the duplicates, ids whose existing job was made from another request: the document changed since, and the old job stands. */
+  changed: number;
   refusedCount: number;
   /** The first refused documents with their reasons (at most `MAX_REPORTED`). */
   refused: RefusedDocument[];
@@ -118,7 +120,7 @@ export async function submitBatch(
     // Still enqueueing: an earlier submission of it stopped part-way (its API process died, say), or is still running;
     // this one carries it on, and jobs it finds already enqueued for the batch stay the batch's.
     if (batch.status !== 'enqueueing') {
-      return { batchId, created: false, accepted: batch.total, duplicates: 0, refusedCount: batch.refused, refused: [], enqueued: true, batch };
+      return { batchId, created: false, accepted: batch.total, duplicates: 0, changed: 0, refusedCount: batch.refused, refused: [], enqueued: true, batch };
     }
   }
 
@@ -168,7 +170,7 @@ export async function submitBatch(
   if ((submission.allOrNothing || prepared.length === 0) && refusedCount > 0) {
     // Refused whole: nothing was enqueued, so the corrected batch may come again under the same id.
     if (created) await deps.batches.discard(batchId);
-    return { ...report, duplicates: 0, enqueued: false };
+    return { ...report, duplicates: 0, changed: 0, enqueued: false };
   }
   await touch();
   const receipts = await deps.producer.enqueuePrepared(prepared);
@@ -180,5 +182,6 @@ export async function submitBatch(
   const { batch, batchFinished } = await deps.batches.open(batchId, { total: own.length, refused: refusedCount });
   // Every job finished while the batch was still being enqueued: nobody else will announce it.
   if (batchFinished && batch !== undefined) await deps.onBatchFinished?.(batch);
-  return { ...report, duplicates: prepared.length - own.length, enqueued: true, ...(batch === undefined ? {} : { batch }) };
+  const changed = receipts.filter((r) => !fresh.has(r.id) && r.differs === true).length;
+  return { ...report, duplicates: prepared.length - own.length, changed, enqueued: true, ...(batch === undefined ? {} : { batch }) };
 }

@@ -9,6 +9,7 @@ const receipt = (over: Partial<BatchReceiptView>): BatchReceiptView => ({
   enqueued: true,
   accepted: 2,
   duplicates: 0,
+  changed: 0,
   refusedCount: 0,
   refused: [],
   ...over,
@@ -37,6 +38,15 @@ describe('fleet enqueue: what the receipt comes to', () => {
       'note: batch B was carried on: an earlier submission of it stopped part-way; each document is enqueued once',
       'enqueued 2 jobs in batch B; follow it with: fleet status B --watch',
     ]);
+  });
+
+  it('some ids existed already with other content: says their old results stand', () => {
+    const out = enqueueOutcome(receipt({ accepted: 3, duplicates: 2, changed: 1 }), folder, 3);
+    expect(out.lines[0]).toBe(
+      'note: 2 job ids exist already in the fleet and were not enqueued again; they are not part of batch B; 1 of them with different content than their existing job, whose result stands (to run them again, enqueue under new ids with --id-prefix)',
+    );
+    const none = enqueueOutcome(receipt({ accepted: 2, duplicates: 2, changed: 2 }), folder, 2);
+    expect(none.lines[0]).toContain('so batch B holds no jobs; 2 of them with different content than their existing jobs, whose results stand; to run them again');
   });
 
   it('some ids existed already: reports the jobs in the batch, not the accepted, with a note', () => {
