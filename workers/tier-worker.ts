@@ -5,7 +5,8 @@
  * go back to the queue).
  */
 import { hostname } from 'node:os';
-import { redactUrl } from '../src/cli/cli-error.js';
+import { CliError, EXIT, redactUrl } from '../src/cli/cli-error.js';
+import { checkCredentials, NoCredentialsError } from '../src/converse/check-credentials.js';
 import { probeRedis } from '../src/cli/probe-redis.js';
 import { ConfigError } from '../src/config/config-error.js';
 import { fleetFileDir } from '../src/config/load-custom-router.js';
@@ -73,7 +74,19 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     logger.info({ redis: redactUrl(settings.redisUrl) }, 'Redis connection back');
   });
   for (const queue of [...queues.all(), queues.flows]) queue.on('error', onRedisError);
-  const { client: bedrock, sdk } = modelClientFromSettings({ ...settings, env: process.env });
+  const { client: bedrock, sdk, signsWithDefaultChain } = modelClientFromSettings({ ...settings, env: process.env });
+  if (signsWithDefaultChain) {
+    // No credentials anywhere: one line and exit 1, rather than take jobs that can only fail and open every breaker.
+    try {
+      await checkCredentials(sdk);
+    } catch (error) {
+      sdk.destroy();
+      await queues.close();
+      connection.disconnect();
+      if (error instanceof NoCredentialsError) throw new CliError(error.message, EXIT.failed);
+      throw error;
+    }
+  }
   // The response cache answers repeated deterministic calls from Redis (off unless the fleet file's `cache.mode` says so).
   const client = createCachedModelClient({ client: bedrock, redis: connection, fleetName: fleet.name, settings: fleet.cache, logger: logger.child({ part: 'response-cache' }) });
   // Prometheus metrics of this process (FLEET_METRICS_PORT): its model calls, jobs, throttled pauses, breaker changes.

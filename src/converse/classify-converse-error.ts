@@ -76,9 +76,6 @@ const CREDENTIAL_FAILURES = new Set([
   'SignatureDoesNotMatch',
 ]);
 
-/** The SDK's credential chain found nothing at all (other CredentialsProviderErrors, an instance role's endpoint timing out, stay transient). */
-const NO_CREDENTIALS = /could not load credentials from any providers/i;
-
 function kindByStatus(status: number): ErrorKind {
   if (status === 429) return 'throttled';
   if (status === 403 || status === 404) return 'model-unavailable';
@@ -151,17 +148,6 @@ export function classifyConverseError(error: unknown, context: ClassifyContext):
       kind: 'model-unavailable',
       code: facts.name,
       message: `the AWS credentials were refused (${facts.name}): ${facts.message === '' ? facts.name : facts.message}; check the credentials the fleet runs with`,
-    });
-  }
-
-  if (facts.name === 'CredentialsProviderError' && NO_CREDENTIALS.test(facts.message)) {
-    // Every link of the SDK's credential chain came up empty: no model will be called until the fleet has credentials.
-    // Not transient: that would open every breaker and hold the tier's jobs in a pause loop, failing nothing and saying nothing.
-    return new ModelCallError({
-      ...base,
-      kind: 'model-unavailable',
-      code: facts.name,
-      message: `no AWS credentials could be loaded (${facts.message}); give the fleet credentials: environment variables, a profile, or an instance, task or pod role`,
     });
   }
 

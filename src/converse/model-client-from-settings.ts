@@ -19,7 +19,12 @@ export interface ModelClientSettings {
  * credentials in the environment it signs with the emulator's credentials;
  * otherwise the SDK's default credential chain applies.
  */
-export function modelClientFromSettings(settings: ModelClientSettings): { client: ModelClient; sdk: BedrockRuntimeClient } {
+export function modelClientFromSettings(settings: ModelClientSettings): {
+  client: ModelClient;
+  sdk: BedrockRuntimeClient;
+  /** Signed with credentials from the SDK's default chain (not the emulator's, not a Bedrock API key): worth checking at start. */
+  signsWithDefaultChain: boolean;
+} {
   const hasCredentials = hasAwsCredentials(settings.env);
   const sdk = createBedrockClient({
     region: settings.region,
@@ -30,5 +35,7 @@ export function modelClientFromSettings(settings: ModelClientSettings): { client
     client: sdk,
     priceOf: priceTable(settings.fleet.tiers.flatMap((t) => t.models)),
   });
-  return { client, sdk };
+  const emulatorSigned = settings.bedrockEndpoint !== undefined && !hasCredentials;
+  const apiKey = (settings.env.AWS_BEARER_TOKEN_BEDROCK ?? '') !== '';
+  return { client, sdk, signsWithDefaultChain: !emulatorSigned && !apiKey };
 }

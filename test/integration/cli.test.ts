@@ -364,6 +364,28 @@ describe('errors: one line that says what to do, and an exit code', () => {
     expect(oneLine(worker)).toBe(`fleet: cannot reach Redis at ${url}: connection refused; start Redis (or "fleet up"), or set REDIS_URL to one that runs`);
   });
 
+  it('a worker for real Bedrock that finds no AWS credentials anywhere exits 1 with one line, instead of taking jobs that can only fail', async () => {
+    const none = {
+      BEDROCK_ENDPOINT: '',
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_SESSION_TOKEN: '',
+      AWS_PROFILE: '',
+      AWS_BEARER_TOKEN_BEDROCK: '',
+      AWS_WEB_IDENTITY_TOKEN_FILE: '',
+      AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: '',
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: '',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: join(dir, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-aws-credentials'),
+    };
+    const worker = await fleet(['worker', '--tier', 'small'], none);
+    expect(worker.code).toBe(1);
+    expect(lines(worker.stderr).filter((line) => line.startsWith('fleet:'))).toEqual([
+      'fleet: no AWS credentials for Bedrock (Could not load credentials from any providers); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or AWS_BEARER_TOKEN_BEDROCK, give the instance, task or pod a role, or set BEDROCK_ENDPOINT for the emulator',
+    ]);
+  });
+
   it('an unreachable API exits 1 and says how to start it; a wrong key exits 2; an unknown batch exits 4', async () => {
     const url = `http://127.0.0.1:${await closedPort()}`;
     const key = { FLEET_API_KEY: 'local-0123456789abcdef' };

@@ -3,7 +3,6 @@ import { ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorKind } from '../../src/core/error-kind.js';
 import { classifyConverseError } from '../../src/converse/classify-converse-error.js';
-import { createBedrockClient } from '../../src/converse/create-bedrock-client.js';
 import { ModelCallError } from '../../src/core/model-call-error.js';
 import type { ExceptionName } from '../../src/emulator/exceptions.js';
 import { startHarness, TRANSPORTS, userText, type Harness } from '../helpers/emulator-harness.js';
@@ -206,33 +205,5 @@ describe('the emulator checks the caller', () => {
       body: JSON.stringify({ messages: userText('hi') }),
     });
     expect(response.status).toBe(200);
-  });
-});
-
-describe('a fleet without AWS credentials', () => {
-  const saved = { ...process.env };
-  let h: Harness;
-  beforeEach(async () => {
-    h = await startHarness('http1');
-    // Nothing for the SDK's default chain to find: no variables, no files, no instance role.
-    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
-    Object.assign(process.env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent/config', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials' });
-  });
-  afterEach(async () => {
-    for (const name of Object.keys(process.env)) if (name.startsWith('AWS_')) delete process.env[name];
-    Object.assign(process.env, saved);
-    await h.close();
-  });
-
-  it('fails its calls as model-unavailable, saying that no credentials were found (not transient: that would open every breaker and pause the tier forever)', async () => {
-    const bare = createBedrockClient({ region: 'us-east-1', endpoint: h.emulator.url });
-    try {
-      const raw = await caught(bare.send(new ConverseCommand({ modelId: MODEL, messages: userText('hi') })));
-      const error = classifyConverseError(raw, { modelId: MODEL });
-      expect(error).toMatchObject({ kind: 'model-unavailable', code: 'CredentialsProviderError' });
-      expect(error.message).toMatch(/^no AWS credentials could be loaded \(Could not load credentials from any providers\); give the fleet credentials/);
-    } finally {
-      bare.destroy();
-    }
   });
 });

@@ -125,17 +125,6 @@ describe('classifyConverseError: refused credentials', () => {
     expect(error.message).toContain(message);
   });
 
-  it('no credentials at all (the SDK chain found none) is model-unavailable, saying how to give them; other credential-provider failures stay transient', () => {
-    const none = Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError', tryNextLink: false });
-    const error = classifyConverseError(none, ctx);
-    expect(error).toMatchObject({ kind: 'model-unavailable', code: 'CredentialsProviderError' });
-    expect(error.message).toBe(
-      'no AWS credentials could be loaded (Could not load credentials from any providers); give the fleet credentials: environment variables, a profile, or an instance, task or pod role',
-    );
-    const imds = Object.assign(new Error('Failed to load credentials from the instance metadata service: timed out'), { name: 'CredentialsProviderError' });
-    expect(classifyConverseError(imds, ctx).kind).toBe('transient');
-  });
-
   it('an AccessDeniedException keeps its own message: access to one model is not a credentials problem', () => {
     const error = classifyConverseError(new AccessDeniedException({ message: "You don't have access to the model", ...meta(403) }), ctx);
     expect(error.message).toBe("You don't have access to the model");
