@@ -1,7 +1,7 @@
 import type { ErrorKind } from '../core/error-kind.js';
 import { ModelCallError } from '../core/model-call-error.js';
 import { redactAwsIdentity } from '../core/redact-aws-identity.js';
-import { redactNetworkAddress } from '../core/redact-network-address.js';
+import { redactNetworkAddress, type NetworkErrorFields } from '../core/redact-network-address.js';
 
 export interface ClassifyContext {
   modelId: string;
@@ -113,6 +113,17 @@ function factsOf(error: unknown): ErrorFacts {
   };
 }
 
+/** The address, host and port a Node system error says it was reaching, as given. */
+function networkFields(error: unknown): NetworkErrorFields {
+  if (typeof error !== 'object' || error === null) return {};
+  const e = error as { address?: unknown; port?: unknown; hostname?: unknown };
+  return {
+    ...(typeof e.address === 'string' ? { address: e.address } : {}),
+    ...(typeof e.port === 'number' || typeof e.port === 'string' ? { port: e.port } : {}),
+    ...(typeof e.hostname === 'string' ? { hostname: e.hostname } : {}),
+  };
+}
+
 /**
  * Turns whatever a Converse call threw (an SDK service exception, a mid-stream
  * exception event, a network or abort error) into a ModelCallError with a
@@ -167,7 +178,7 @@ export function classifyConverseError(error: unknown, context: ClassifyContext):
   // Anything else without an HTTP answer is a connection-level failure.
   kind ??= facts.status === undefined ? 'transient' : 'invalid-request';
   // Tenants read it on their jobs' attempts: a connection failure's code, not the address of the endpoint the fleet calls.
-  const message = connectionLevel ? redactNetworkAddress(facts.message) : facts.message;
+  const message = connectionLevel ? redactNetworkAddress(facts.message, networkFields(error)) : facts.message;
 
   return new ModelCallError({
     ...base,

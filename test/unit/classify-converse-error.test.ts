@@ -157,14 +157,19 @@ describe('classifyConverseError: network and timeout errors', () => {
   );
 
   it.each([
-    ['connect ECONNREFUSED 10.0.3.7:443', 'connect ECONNREFUSED <address>'],
-    ['connect ECONNREFUSED ::1:4010', 'connect ECONNREFUSED <address>'],
-    ['connect EHOSTUNREACH [fd00:ec2::254]:443', 'connect EHOSTUNREACH <address>'],
-    ['getaddrinfo ENOTFOUND bedrock-runtime.us-east-1.amazonaws.com', 'getaddrinfo ENOTFOUND <address>'],
-    ['getaddrinfo EAI_AGAIN emulator.internal:4010', 'getaddrinfo EAI_AGAIN <address>'],
-    ['socket hang up', 'socket hang up'],
-  ])('tells tenants a connection failure without the endpoint’s address: %s', (raw, shown) => {
-    const error = classifyConverseError(Object.assign(new Error(raw), { code: raw.split(' ')[1] }), ctx);
+    ['connect ECONNREFUSED 10.0.3.7:443', {}, 'connect ECONNREFUSED <address>'],
+    ['connect ECONNREFUSED ::1:4010', {}, 'connect ECONNREFUSED <address>'],
+    ['connect EHOSTUNREACH [fd00:ec2::254]:443', {}, 'connect EHOSTUNREACH <address>'],
+    ['getaddrinfo ENOTFOUND bedrock-runtime.us-east-1.amazonaws.com', {}, 'getaddrinfo ENOTFOUND <address>'],
+    ['getaddrinfo EAI_AGAIN bedrock-proxy', {}, 'getaddrinfo EAI_AGAIN <address>'],
+    ['socket hang up', {}, 'socket hang up'],
+    // The address the error carries, wherever the message puts it.
+    ['Client network socket disconnected before secure TLS connection was established to emulator:4010', { hostname: 'emulator', port: 4010 }, 'Client network socket disconnected before secure TLS connection was established to <address>'],
+    ['request to fe80::1%eth0 port 443 failed', { address: 'fe80::1%eth0', port: 443 }, 'request to <address> port 443 failed'],
+    // Nothing else: a model id, a time, a version.
+    ['amazon.nova-micro-v1:0 stopped at 12:34:56 (client 1.2.3)', {}, 'amazon.nova-micro-v1:0 stopped at 12:34:56 (client 1.2.3)'],
+  ] as [string, Record<string, unknown>, string][])('tells tenants a connection failure without the endpoint’s address: %s', (raw, fields, shown) => {
+    const error = classifyConverseError(Object.assign(new Error(raw), { code: raw.split(' ')[1], ...fields }), ctx);
     expect(error.message).toBe(shown);
     expect(error.kind).toBe('transient');
   });
