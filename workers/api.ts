@@ -23,7 +23,9 @@ import { readJobResult } from '../src/queue/read-job-result.js';
 import { createStatsObserver } from '../src/queue/stats/create-stats-observer.js';
 import { createWebhookObserver } from '../src/queue/webhooks/create-webhook-observer.js';
 import { createWebhookDispatcher } from '../src/queue/webhooks/webhook-queue.js';
+import { createMetricsObserver } from '../src/queue/stats/create-metrics-observer.js';
 import { observeFleetGauges } from '../src/queue/stats/observe-fleet-gauges.js';
+import { createFleetMetrics } from '../src/telemetry/fleet-metrics.js';
 import { createLogger } from '../src/telemetry/create-logger.js';
 import { startMetricsServer } from '../src/telemetry/start-metrics-server.js';
 
@@ -37,6 +39,15 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
   const api = loadApiSettings();
   const { fleet } = settings;
   const logger = createLogger({ level: settings.logLevel, logPrompts: settings.logPrompts, name: 'api' });
+  // Prometheus metrics (FLEET_METRICS_PORT), first: a port in use stops the process before it opens anything else.
+  const metricsServer = settings.metrics === undefined
+    ? undefined
+    : await startMetricsServer({
+        ...settings.metrics,
+        serviceName: 'fleet-api',
+        attributes: { 'fleet.name': fleet.name },
+        onError: (error) => logger.warn({ err: error }, 'metrics server error'),
+      });
   const redis = createRedisConnection(settings.redisUrl, 'fleet-api');
   const queues = createFleetQueues(fleet, redis);
   const routing = await openProducerRouting({ fleet, fleetFile: settings.fleetFile, redis, queues, logger });
@@ -51,7 +62,13 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
     createBatchObserver({ batches, webhooks, ...(defaultSecret === undefined ? {} : { defaultSecret }), logger }),
     createStatsObserver({ redis, fleetName: fleet.name }),
     createWebhookObserver({ dispatcher: webhooks, defaultSecret, readResult: read, logger }),
+    ...(metricsServer === undefined ? [] : [createMetricsObserver(createFleetMetrics(metricsServer.meter))]),
   ];
+  if (metricsServer !== undefined) {
+    // The fleet-wide gauges (queues, workers, throttled pauses, breakers), read at each scrape.
+    observeFleetGauges({ meter: metricsServer.meter, fleet, queues, redis, logger: logger.child({ part: 'metrics' }) });
+    logger.info({ metrics: metricsServer.url }, 'metrics served');
+  }
 
   const app = await createApp(
     {
@@ -83,14 +100,6 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
         }),
     },
   );
-  // Prometheus metrics (FLEET_METRICS_PORT): the fleet-wide gauges (queues, workers, throttled pauses, breakers), read at each scrape.
-  const metricsServer = settings.metrics === undefined
-    ? undefined
-    : await startMetricsServer({ ...settings.metrics, serviceName: 'fleet-api', attributes: { 'fleet.name': fleet.name } });
-  if (metricsServer !== undefined) {
-    observeFleetGauges({ meter: metricsServer.meter, fleet, queues, redis, logger: logger.child({ part: 'metrics' }) });
-    logger.info({ metrics: metricsServer.url }, 'metrics served');
-  }
   const url = await app.listen({ port: options.port, host: options.host });
   logger.info({ url, tenants: api.keys.length, admins: [...api.adminTenants] }, 'api ready');
   process.send?.({ type: 'ready', url });

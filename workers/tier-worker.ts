@@ -58,6 +58,18 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     hint: 'start Redis (or "fleet up"), or set REDIS_URL to one that runs',
   });
   const logger = createLogger({ level: settings.logLevel, logPrompts: settings.logPrompts, name: 'worker' });
+  // Prometheus metrics of this process (FLEET_METRICS_PORT): its model calls, jobs, throttled pauses, breaker changes.
+  // First: a port in use stops the process before it opens anything else.
+  const metricsServer = settings.metrics === undefined
+    ? undefined
+    : await startMetricsServer({
+        ...settings.metrics,
+        serviceName: 'fleet-worker',
+        attributes: { 'fleet.name': fleet.name, 'fleet.tier': tier.name },
+        onError: (error) => logger.warn({ err: error }, 'metrics server error'),
+      });
+  const metrics = metricsServer === undefined ? undefined : createFleetMetrics(metricsServer.meter);
+  if (metricsServer !== undefined) logger.info({ metrics: metricsServer.url }, 'metrics served');
   const connection = createRedisConnection(settings.redisUrl, `fleet-worker-${tier.name}`);
   const queues = createFleetQueues(fleet, connection);
   // Redis going away later: the connection reconnects and jobs wait. Said once per outage, in the log (with no
@@ -83,18 +95,13 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
       sdk.destroy();
       await queues.close();
       connection.disconnect();
+      await metricsServer?.close();
       if (error instanceof NoCredentialsError) throw new CliError(error.message, EXIT.failed);
       throw error;
     }
   }
   // The response cache answers repeated deterministic calls from Redis (off unless the fleet file's `cache.mode` says so).
   const client = createCachedModelClient({ client: bedrock, redis: connection, fleetName: fleet.name, settings: fleet.cache, logger: logger.child({ part: 'response-cache' }) });
-  // Prometheus metrics of this process (FLEET_METRICS_PORT): its model calls, jobs, throttled pauses, breaker changes.
-  const metricsServer = settings.metrics === undefined
-    ? undefined
-    : await startMetricsServer({ ...settings.metrics, serviceName: 'fleet-worker', attributes: { 'fleet.name': fleet.name, 'fleet.tier': tier.name } });
-  const metrics = metricsServer === undefined ? undefined : createFleetMetrics(metricsServer.meter);
-  if (metricsServer !== undefined) logger.info({ metrics: metricsServer.url }, 'metrics served');
   const processId = `${hostname()}:${process.pid}`;
   const breakerStates = createBreakerStatePublisher({ redis: connection, fleetName: fleet.name, tier: tier.name, processId });
   const breakers = createBreakerRegistry({

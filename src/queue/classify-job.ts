@@ -104,7 +104,7 @@ export async function classifyJob(
       if (error.reason === 'all-throttled') {
         const pauseMs = error.retryAfterMs ?? deps.fleet.workers.throttledPauseMs;
         deps.log.warn({ pauseMs }, 'classifier: every model of the tier is throttled or open; the queue pauses');
-        deps.metrics?.tierPaused(tierName, pauseMs);
+        deps.metrics?.tierPaused(tierName);
         await deps.queues.queue(tierName).rateLimit(pauseMs);
         throw new RateLimitError();
       }

@@ -219,7 +219,7 @@ export function createTierProcessor(deps: TierProcessorDeps): TierProcessor {
       if (kept < MAX_KEPT_ATTEMPTS) await job.updateData({ ...job.data, attempts: [...job.data.attempts, ...error.attempts.slice(0, MAX_KEPT_ATTEMPTS - kept)] });
       const pauseMs = error.retryAfterMs ?? deps.fleet.workers.throttledPauseMs;
       log.warn({ pauseMs }, 'every model of the tier is throttled or open; the queue pauses');
-      deps.metrics?.tierPaused(tierName, pauseMs);
+      deps.metrics?.tierPaused(tierName);
       await deps.queues.queue(tierName).rateLimit(pauseMs);
       throw new RateLimitError();
     }

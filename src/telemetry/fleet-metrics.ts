@@ -46,8 +46,8 @@ export interface FleetMetrics {
   modelCall(call: ModelCallRecord): void;
   cacheHit(model: string, tier: string): void;
   jobEnded(job: JobEndRecord): void;
-  /** Every model of the tier was throttled (or its breaker open): its queue pauses for `pauseMs`. */
-  tierPaused(tier: string, pauseMs: number): void;
+  /** A job found every model of the tier throttled (or its breaker open), and paused its queue. */
+  tierPaused(tier: string): void;
   breakerChanged(model: string, state: string): void;
 }
 
@@ -74,10 +74,11 @@ export function createFleetMetrics(meter: Meter): FleetMetrics {
     advice: { explicitBucketBoundaries: JOB_BUCKETS_S },
   });
   const escalations = meter.createCounter('fleet.escalations', { description: 'Jobs a tier sent up to a stronger tier' });
+  // Per job that found the tier throttled: several jobs (and replicas) may pause the same queue at once. How long
+  // a queue stays paused is the API's gauge fleet.queue.throttle_remaining_seconds.
   const pauses = meter.createCounter('fleet.tier.throttled_pauses', {
-    description: "Pauses of a tier's queue because every model of the tier was throttled or its breaker open",
+    description: "Jobs that found every model of their tier throttled or its breaker open, and paused the tier's queue",
   });
-  const pausedTime = meter.createCounter('fleet.tier.throttled_pause_seconds', { description: "Time a tier's queue was set to pause", unit: 's' });
   const breakers = meter.createCounter('fleet.breaker.transitions', { description: "A model's circuit breaker changing state in this process" });
 
   return {
@@ -106,9 +107,8 @@ export function createFleetMetrics(meter: Meter): FleetMetrics {
       if (Number.isFinite(job.durationMs) && job.durationMs >= 0) jobDuration.record(job.durationMs / 1000, attributes);
       for (const tier of job.escalatedFrom) escalations.add(1, { 'fleet.tier': tier });
     },
-    tierPaused(tier, pauseMs) {
+    tierPaused(tier) {
       pauses.add(1, { 'fleet.tier': tier });
-      pausedTime.add(pauseMs / 1000, { 'fleet.tier': tier });
     },
     breakerChanged(model, state) {
       breakers.add(1, { 'gen_ai.request.model': model, 'fleet.breaker.state': state });

@@ -13,6 +13,8 @@ export interface MetricsServerOptions {
   serviceName: string;
   /** More attributes of the process, on `target_info` (the tier a worker serves, say). */
   attributes?: Record<string, string>;
+  /** Told of a server error after it started listening (it keeps serving); the process would crash on one otherwise. */
+  onError?: (error: Error) => void;
 }
 
 export interface MetricsServer {
@@ -51,6 +53,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     });
     server.listen(options.port, host, () => {
       server.removeAllListeners('error');
+      server.on('error', (error) => options.onError?.(error));
       resolve();
     });
   });
