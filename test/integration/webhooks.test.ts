@@ -365,7 +365,7 @@ describe('the batch announcer', () => {
     const sent: { id: string; secret: string; event: string; payload: unknown }[] = [];
     const announce = batchAnnouncer({ webhooks: { enqueue: (d) => Promise.resolve(void sent.push(d)) }, defaultSecret: 'default-secret-0123456789', logger: pino({ level: 'silent' }) });
     const batch = {
-      id: 'acme/nightly-7', tenant: 'acme', status: 'finished' as const, createdAt: 1_700_000_000_000, touchedAt: 1_700_000_000_000, finishedAt: 1_700_000_060_000,
+      id: 'acme/nightly-7', tenant: 'acme', status: 'finished' as const, createdAt: 1_700_000_000_000, submitting: false, finishedAt: 1_700_000_060_000,
       total: 2, refused: 0, completed: 2, failed: 0, costUsd: 0.01, byTier: { small: 2 }, webhook: { url: 'http://h/batch' },
     };
     await announce(batch);

@@ -8,8 +8,11 @@ export interface BatchRecord {
   tenant: string;
   status: BatchStatus;
   createdAt: number;
-  /** Epoch ms of the last sign of life of a submission still enqueueing it (its creation, then `touch`). */
-  touchedAt: number;
+  /**
+   * Whether a submission enqueueing the batch is alive (it renews a mark that
+   * lapses SUBMISSION_MARK_MS after its last renewal); read by `get` only.
+   */
+  submitting?: boolean;
   finishedAt?: number;
   /** Jobs enqueued for the batch. */
   total: number;
@@ -34,8 +37,10 @@ export interface FinishReport {
 
 export interface BatchStore {
   create(batch: { id: string; tenant: string; webhook?: BatchRecord['webhook'] }): Promise<boolean>;
-  /** A submission still enqueueing the batch is alive: see `touchedAt`. */
-  touch(batchId: string): Promise<void>;
+  /** A submission enqueueing the batch is alive (renewed every `submissionRenewMs` while it runs): see `submitting`. */
+  markSubmitting(batchId: string): Promise<void>;
+  /** How often a running submission renews its mark: a twelfth of its life (10 s of two minutes). */
+  readonly submissionRenewMs: number;
   /** Sets the batch's job ids, in input order (a submission carried on again sets them anew). */
   setJobs(batchId: string, jobIds: readonly string[]): Promise<void>;
   /** Marks the batch open with its counts; finishes it at once when its jobs are all done already. */
@@ -52,6 +57,9 @@ export interface BatchStore {
   ): Promise<FinishReport>;
 }
 
+/** How long a submission's mark outlives its last renewal: past it, a batch still enqueueing shows as interrupted. */
+export const SUBMISSION_MARK_MS = 2 * 60_000;
+
 /** Kept this long after creation at most; a finished batch, as long as its jobs' results. */
 const BATCH_TTL_SECONDS = 30 * 86_400;
 
@@ -59,10 +67,17 @@ const BATCH_TTL_SECONDS = 30 * 86_400;
  * Batches in Redis: a hash of counters, the job ids in input order (a list)
  * and in finishing order (a sorted set), all under the fleet's hash tag.
  */
-export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSeconds: number; now?: () => number }): BatchStore {
+export function createBatchStore(deps: {
+  redis: Redis;
+  fleetName: string;
+  keepSeconds: number;
+  now?: () => number;
+  /** How long a submission's mark outlives its last renewal; SUBMISSION_MARK_MS unless a test shortens it. */
+  submissionMarkMs?: number;
+}): BatchStore {
   const now = deps.now ?? Date.now;
   const base = (id: string): string => `${fleetPrefix(deps.fleetName)}:batch:${id}`;
-  const keys = (id: string) => ({ hash: base(id), jobs: `${base(id)}:jobs`, done: `${base(id)}:done` });
+  const keys = (id: string) => ({ hash: base(id), jobs: `${base(id)}:jobs`, done: `${base(id)}:done`, submitting: `${base(id)}:submitting` });
 
   const parse = (id: string, h: Record<string, string>): BatchRecord | undefined => {
     if (h.tenant === undefined) return undefined;
@@ -72,7 +87,6 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
       tenant: h.tenant,
       status: (h.status ?? 'enqueueing') as BatchStatus,
       createdAt: n('createdAt'),
-      touchedAt: h.touchedAt === undefined ? n('createdAt') : n('touchedAt'),
       ...(h.finishedAt === undefined ? {} : { finishedAt: n('finishedAt') }),
       total: n('total'),
       refused: n('refused'),
@@ -84,20 +98,24 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
     };
   };
 
+  const markMs = deps.submissionMarkMs ?? SUBMISSION_MARK_MS;
   const store: BatchStore = {
+    submissionRenewMs: Math.max(1, Math.floor(markMs / 12)),
     async create({ id, tenant, webhook }) {
       const k = keys(id);
+      // Marked first: from the moment the batch can be read, its submission shows as alive.
+      await store.markSubmitting(id);
       const created = await deps.redis.hsetnx(k.hash, 'tenant', tenant);
       if (created === 0) return false;
       await deps.redis
         .multi()
-        .hset(k.hash, { status: 'enqueueing', createdAt: now(), touchedAt: now(), ...(webhook === undefined ? {} : { webhook: JSON.stringify(webhook) }) })
+        .hset(k.hash, { status: 'enqueueing', createdAt: now(), ...(webhook === undefined ? {} : { webhook: JSON.stringify(webhook) }) })
         .expire(k.hash, BATCH_TTL_SECONDS)
         .exec();
       return true;
     },
-    async touch(batchId) {
-      await deps.redis.hset(keys(batchId).hash, 'touchedAt', now());
+    async markSubmitting(batchId) {
+      await deps.redis.set(keys(batchId).submitting, '1', 'PX', markMs);
     },
     async setJobs(batchId, jobIds) {
       const k = keys(batchId);
@@ -116,7 +134,10 @@ export function createBatchStore(deps: { redis: Redis; fleetName: string; keepSe
       await deps.redis.del(k.hash, k.jobs, k.done);
     },
     async get(batchId) {
-      return parse(batchId, await deps.redis.hgetall(keys(batchId).hash));
+      const k = keys(batchId);
+      const [hash, submitting] = await Promise.all([deps.redis.hgetall(k.hash), deps.redis.exists(k.submitting)]);
+      const batch = parse(batchId, hash);
+      return batch === undefined ? undefined : { ...batch, submitting: submitting === 1 };
     },
     async jobIds(batchId, order, offset, count) {
       const k = keys(batchId);

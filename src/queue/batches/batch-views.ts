@@ -2,13 +2,6 @@ import type { BatchRecord, BatchStatus } from './batch-store.js';
 import type { BatchReceipt } from './submit-batch.js';
 
 /**
- * A batch still `enqueueing` whose submission gave no sign of life for this
- * long stopped part-way (its API process died, or its client went away
- * mid-stream): it shows as `interrupted` until it is sent again.
- */
-export const SUBMISSION_STALE_MS = 2 * 60_000;
-
-/**
  * `interrupted`: a submission stopped part-way; the documents it enqueued
  * run, but the batch has no total and never finishes until the client
  * sends it again under the same id, which carries it on.
@@ -46,14 +39,15 @@ export interface BatchReceiptView {
   resumed?: boolean;
 }
 
-export function batchStatusView(batch: BatchRecord, now: number = Date.now()): BatchStatusView {
+export function batchStatusView(batch: BatchRecord): BatchStatusView {
   const done = batch.completed + batch.failed;
-  const interrupted = batch.status === 'enqueueing' && now - batch.touchedAt > SUBMISSION_STALE_MS;
+  // Still enqueueing, and no submission alive to finish it (its mark lapsed two minutes after its last renewal).
+  const interrupted = batch.status === 'enqueueing' && batch.submitting === false;
   return {
     id: batch.id,
     status: interrupted ? 'interrupted' : batch.status,
     ...(interrupted
-      ? { message: `its submission stopped part-way at ${new Date(batch.touchedAt).toISOString()} (its client or API process went away); send the same documents again under this batch id to carry it on: each document is enqueued once` }
+      ? { message: 'its submission stopped part-way (its client or API process went away); send the same documents again under this batch id to carry it on: each document is enqueued once' }
       : {}),
     createdAt: batch.createdAt,
     ...(batch.finishedAt === undefined ? {} : { finishedAt: batch.finishedAt }),

@@ -34,7 +34,7 @@ export function batchAnnouncer(deps: BatchAnnouncerDeps): (batch: BatchRecord) =
     }
     const payload: Partial<BatchRecord> = { ...batch, id: clientId(batch.tenant, batch.id) };
     delete payload.webhook;
-    delete payload.touchedAt;
+    delete payload.submitting;
     // The creation time tells a batch from a later one under the same id.
     await deps.webhooks.enqueue({ id: `batch-${batch.id}-${String(batch.createdAt)}`, url: batch.webhook.url, secret, event: 'batch.completed', payload });
   };

@@ -57,9 +57,6 @@ export class BatchTooLargeError extends Error {
   override readonly name = 'BatchTooLargeError';
 }
 
-/** How often a running submission marks its batch alive (a batch silent for SUBMISSION_STALE_MS shows as interrupted). */
-const TOUCH_EVERY_MS = 10_000;
-
 /** Documents validated between two turns of the event loop, so one large batch does not stall every other request. */
 const DOCUMENTS_PER_TURN = 500;
 
@@ -103,7 +100,7 @@ function mergeDefaults(defaults: Record<string, unknown>, document: unknown): Re
  * bulk, or none when the submission is all-or-nothing.
  */
 export async function submitBatch(
-  deps: { producer: Producer; batches: BatchStore; onBatchFinished?: (batch: BatchRecord) => Promise<void>; now?: () => number },
+  deps: { producer: Producer; batches: BatchStore; onBatchFinished?: (batch: BatchRecord) => Promise<void> },
   submission: BatchSubmission,
 ): Promise<BatchReceipt> {
   const givenId = submission.batchId ?? `b-${randomUUID()}`;
@@ -124,15 +121,21 @@ export async function submitBatch(
     }
   }
 
-  // Signs of life while the submission runs, so that one that stopped part-way shows as interrupted (batch-views.ts).
-  const now = deps.now ?? Date.now;
-  let touchedAt = now();
-  const touch = async (): Promise<void> => {
-    touchedAt = now();
-    await deps.batches.touch(batchId);
-  };
-  if (!created) await touch();
+  // Alive while it runs, so that one that stopped part-way shows as interrupted (batch-views.ts).
+  if (!created) await deps.batches.markSubmitting(batchId);
+  const renew = setInterval(() => void deps.batches.markSubmitting(batchId).catch(() => undefined), deps.batches.submissionRenewMs);
+  try {
+    return await submitDocuments(deps, submission, { batchId, givenId, created });
+  } finally {
+    clearInterval(renew);
+  }
+}
 
+async function submitDocuments(
+  deps: { producer: Producer; batches: BatchStore; onBatchFinished?: (batch: BatchRecord) => Promise<void> },
+  submission: BatchSubmission,
+  { batchId, givenId, created }: { batchId: string; givenId: string; created: boolean },
+): Promise<BatchReceipt> {
   const prepared: PreparedJob[] = [];
   const refused: RefusedDocument[] = [];
   let refusedCount = 0;
@@ -144,7 +147,6 @@ export async function submitBatch(
         throw new BatchTooLargeError(`the batch holds more than ${String(submission.maxDocuments)} documents; split it into smaller batches`);
       }
       if (at % DOCUMENTS_PER_TURN === DOCUMENTS_PER_TURN - 1) await setImmediate();
-      if (now() - touchedAt >= TOUCH_EVERY_MS) await touch();
       try {
         const raw = mergeDefaults(submission.defaults, document);
         if ('tenant' in raw && raw.tenant !== submission.tenant) {
@@ -172,7 +174,6 @@ export async function submitBatch(
     if (created) await deps.batches.discard(batchId);
     return { ...report, duplicates: 0, changed: 0, enqueued: false };
   }
-  await touch();
   const receipts = await deps.producer.enqueuePrepared(prepared);
   // A job whose id existed already belongs to whoever enqueued it first (another batch, or a single job):
   // this batch neither lists nor waits for it, so it can finish.
