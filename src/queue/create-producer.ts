@@ -143,7 +143,7 @@ export function createProducer(deps: ProducerDeps): Producer {
     const found = await deps.queues.queue(tier).getJob(job.id);
     const kept = found?.data ?? (await cancelledData(job.id));
     if (kept === undefined) return undefined;
-    // A job enqueued before fingerprints were kept, or a cancelled one, has none: taken as the same request.
+    // A job enqueued before fingerprints were kept has none: taken as the same request. (A cancelled job's marker keeps its data, digest included.)
     const keptPrint = 'fingerprint' in kept ? kept.fingerprint : undefined;
     const differs = keptPrint !== undefined && job.fingerprint !== undefined && keptPrint !== job.fingerprint;
     return { id: job.id, tier, route: kept.route, created: false, ...(kept.batchId === undefined ? {} : { batchId: kept.batchId }), ...(differs ? { differs: true as const } : {}) };
