@@ -28,6 +28,7 @@ import { observeFleetGauges } from '../src/queue/stats/observe-fleet-gauges.js';
 import { createFleetMetrics } from '../src/telemetry/fleet-metrics.js';
 import { createLogger } from '../src/telemetry/create-logger.js';
 import { startMetricsServer } from '../src/telemetry/start-metrics-server.js';
+import { startTracing } from '../src/telemetry/start-tracing.js';
 
 export interface ApiProcessOptions {
   port: number;
@@ -48,8 +49,10 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
         attributes: { 'fleet.name': fleet.name },
         onError: (error) => logger.warn({ err: error }, 'metrics server error'),
       });
+  // Traces to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set: each job added starts the trace its workers continue.
+  const tracing = startTracing({ serviceName: 'fleet-api', attributes: { 'fleet.name': fleet.name }, env: process.env });
   const redis = createRedisConnection(settings.redisUrl, 'fleet-api');
-  const queues = createFleetQueues(fleet, redis);
+  const queues = createFleetQueues(fleet, redis, tracing === undefined ? {} : { telemetry: tracing.telemetry });
   const routing = await openProducerRouting({ fleet, fleetFile: settings.fleetFile, redis, queues, logger });
   const producer = createProducer({ fleet, queues, redis, ...routing.deps });
   const batches = createBatchStore({ redis, fleetName: fleet.name, keepSeconds: fleet.jobs.keepCompletedSeconds });
@@ -113,6 +116,7 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
       .close()
       .then(async () => {
         await metricsServer?.close();
+        await tracing?.shutdown().catch(() => undefined);
         await webhooks.close();
         routing.close();
         await queues.close();

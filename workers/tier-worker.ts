@@ -32,6 +32,7 @@ import { createCachedModelClient } from '../src/resilience/cached-model-client.j
 import { createLogger } from '../src/telemetry/create-logger.js';
 import { createFleetMetrics } from '../src/telemetry/fleet-metrics.js';
 import { startMetricsServer } from '../src/telemetry/start-metrics-server.js';
+import { startTracing } from '../src/telemetry/start-tracing.js';
 import { createMetricsObserver } from '../src/queue/stats/create-metrics-observer.js';
 
 export interface TierWorkerProcessOptions {
@@ -70,8 +71,10 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
       });
   const metrics = metricsServer === undefined ? undefined : createFleetMetrics(metricsServer.meter);
   if (metricsServer !== undefined) logger.info({ metrics: metricsServer.url }, 'metrics served');
+  // Traces to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set: each job's run (continuing its producer's trace) and its model calls.
+  const tracing = startTracing({ serviceName: 'fleet-worker', attributes: { 'fleet.name': fleet.name, 'fleet.tier': tier.name }, env: process.env });
   const connection = createRedisConnection(settings.redisUrl, `fleet-worker-${tier.name}`);
-  const queues = createFleetQueues(fleet, connection);
+  const queues = createFleetQueues(fleet, connection, tracing === undefined ? {} : { telemetry: tracing.telemetry });
   // Redis going away later: the connection reconnects and jobs wait. Said once per outage, in the log (with no
   // listener, each queue would print a raw stack trace at every reconnect attempt).
   let redisDown = false;
@@ -157,6 +160,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
     fleetDir: fleetFileDir(settings.fleetFile),
     ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
     ...(metrics === undefined ? {} : { metrics }),
+    ...(tracing === undefined ? {} : { tracer: tracing.tracer }),
   });
   await worker.worker.waitUntilReady();
   logger.info(
@@ -184,6 +188,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
         connection.disconnect();
         sdk.destroy();
         await metricsServer?.close();
+        await tracing?.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'could not send the last spans'));
         logger.info({ tier: tier.name }, 'worker stopped');
         logger.flush();
         process.exit(0);

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { Tracer } from '@opentelemetry/api';
 import { MetricsTime, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -8,6 +9,7 @@ import type { ModelClient } from '../core/model-client.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
 import type { FleetMetrics } from '../telemetry/fleet-metrics.js';
 import { createMeteredModelClient } from '../telemetry/metered-model-client.js';
+import { createTracedModelClient } from '../telemetry/traced-model-client.js';
 import { createBudgetGate, type BudgetGate } from './budgets/budget-gate.js';
 import { createSpendCountingClient } from './budgets/spend-counting-client.js';
 import { createSpendStore } from './budgets/spend-store.js';
@@ -44,6 +46,8 @@ export interface TierWorkerDeps {
   observerSweep?: ObserverSweep;
   /** This process's metrics: each model call, and each pause of a throttled tier; none when unset. */
   metrics?: FleetMetrics;
+  /** Traces each model call as a span of the job's run; none when unset. */
+  tracer?: Tracer;
 }
 
 export interface TierWorker {
@@ -64,7 +68,9 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   // Every answered call's cost counts toward its tenant's and the fleet's spend at once (docs/budgets.md).
   const spend = createSpendStore({ redis: deps.connection, fleetName: fleet.name, period: fleet.budgets.period });
   const tierOf = new Map(fleet.tiers.flatMap((t) => t.models.map((m) => [m.id, t.name] as const)));
-  const metered = deps.metrics === undefined ? deps.client : createMeteredModelClient({ client: deps.client, metrics: deps.metrics, tierOf: (model) => tierOf.get(model) ?? '' });
+  const tierOfModel = (model: string): string => tierOf.get(model) ?? '';
+  const traced = deps.tracer === undefined ? deps.client : createTracedModelClient({ client: deps.client, tracer: deps.tracer, tierOf: tierOfModel });
+  const metered = deps.metrics === undefined ? traced : createMeteredModelClient({ client: traced, metrics: deps.metrics, tierOf: tierOfModel });
   const client = createSpendCountingClient({ client: metered, store: spend, log: log.child({ part: 'spend' }) });
   const processor = createTierProcessor({
     ...deps,
@@ -86,6 +92,8 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
     // No rate limit of its own (a max never reached), but BullMQ checks the queue's limiter key only when
     // a limiter is set: without one, the pause a throttled tier sets (queue.rateLimit) would hold nothing back.
     limiter: { max: PAUSE_ONLY_LIMIT, duration: 1_000 },
+    // Traced with the queues (bullmq-otel): a job's run continues the trace its producer started.
+    ...(deps.queues.telemetry === undefined ? {} : { telemetry: deps.queues.telemetry }),
   });
 
   // A client cancelled a running job: abort its calls if this process runs it.

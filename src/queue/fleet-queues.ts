@@ -1,4 +1,4 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type JobsOptions, type Telemetry } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
@@ -16,6 +16,8 @@ export type FlowQueue = Queue<FlowJobData, FlowOutcome>;
 /** One BullMQ queue per tier of a fleet, sharing one connection. */
 export interface FleetQueues {
   readonly prefix: string;
+  /** BullMQ's tracing (bullmq-otel), when the process traces: jobs carry their trace from producer to worker. */
+  readonly telemetry?: Telemetry;
   queue(tier: string): TierQueue;
   readonly flows: FlowQueue;
   all(): TierQueue[];
@@ -32,8 +34,9 @@ export function tierJobOptions(fleet: FleetConfig, tier: TierConfig): JobsOption
   };
 }
 
-export function createFleetQueues(fleet: FleetConfig, connection: Redis): FleetQueues {
+export function createFleetQueues(fleet: FleetConfig, connection: Redis, options: { telemetry?: Telemetry } = {}): FleetQueues {
   const prefix = fleetPrefix(fleet.name);
+  const traced = options.telemetry === undefined ? {} : { telemetry: options.telemetry };
   const queues = new Map<string, TierQueue>();
   for (const tier of fleet.tiers) {
     queues.set(
@@ -42,12 +45,14 @@ export function createFleetQueues(fleet: FleetConfig, connection: Redis): FleetQ
         connection,
         prefix,
         defaultJobOptions: tierJobOptions(fleet, tier),
+        ...traced,
       }),
     );
   }
-  const flows: FlowQueue = new Queue<FlowJobData, FlowOutcome>(FLOWS_QUEUE_NAME, { connection, prefix, defaultJobOptions: flowJobOptions(fleet) });
+  const flows: FlowQueue = new Queue<FlowJobData, FlowOutcome>(FLOWS_QUEUE_NAME, { connection, prefix, defaultJobOptions: flowJobOptions(fleet), ...traced });
   return {
     prefix,
+    ...traced,
     flows,
     queue(tier) {
       // Read through the index as any job: a flow parent's data and outcome extend a tier job's.

@@ -65,6 +65,8 @@ export function createFlowsWorker(deps: FlowsWorkerDeps): FlowsWorker {
     stalledInterval: fleet.workers.stalledIntervalMs,
     maxStalledCount: fleet.workers.maxStalledCount,
     name: `${hostname()}:${process.pid}:flows`,
+    // Traced with the queues (bullmq-otel): a job's run continues the trace its producer started.
+    ...(deps.queues.telemetry === undefined ? {} : { telemetry: deps.queues.telemetry }),
   });
 
   // A client cancelled a job: when it is a flow, stop its children (the parent then ends as cancelled).

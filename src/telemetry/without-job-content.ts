@@ -1,0 +1,38 @@
+import type { Telemetry } from 'bullmq';
+
+/** What BullMQ would put on its spans of a job's content: its return value (the answer) and its progress. */
+const CONTENT_ATTRIBUTES: ReadonlySet<string> = new Set(['bullmq.job.result', 'bullmq.job.progress']);
+
+type Span = ReturnType<Telemetry['tracer']['startSpan']>;
+type Attributes = Parameters<Span['setAttributes']>[0];
+
+const withoutContent = (attributes: Attributes | undefined): Attributes | undefined =>
+  attributes === undefined ? undefined : Object.fromEntries(Object.entries(attributes).filter(([key]) => !CONTENT_ATTRIBUTES.has(key)));
+
+/**
+ * BullMQ's telemetry, less what it records of a job's content: a finished
+ * job's span event carries its whole return value (the answer, which may
+ * quote the document). Answers and prompts stay out of traces as they stay
+ * out of logs; ids, queues, timings and states stay in.
+ */
+export function withoutJobContent(telemetry: Telemetry): Telemetry {
+  const { tracer } = telemetry;
+  return {
+    ...telemetry,
+    tracer: {
+      startSpan(name, options, context): Span {
+        const span = tracer.startSpan(name, options, context);
+        return {
+          setSpanOnContext: (ctx) => span.setSpanOnContext(ctx) as unknown,
+          setAttribute: (key, value) => {
+            if (!CONTENT_ATTRIBUTES.has(key)) span.setAttribute(key, value);
+          },
+          setAttributes: (attributes) => span.setAttributes(withoutContent(attributes) ?? {}),
+          addEvent: (eventName, attributes) => span.addEvent(eventName, withoutContent(attributes)),
+          recordException: (exception, time) => span.recordException(exception, time),
+          end: () => span.end(),
+        };
+      },
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawnTierWorker, type TierWorkerProcess } from '../../src/cli/spawn-tier-worker.js';
+import { createFleetQueues } from '../../src/queue/fleet-queues.js';
+import { createProducer } from '../../src/queue/create-producer.js';
+import { startTracing, type Tracing } from '../../src/telemetry/start-tracing.js';
+import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+
+/**
+ * Traces over real OTLP/HTTP: a producer in this process and worker
+ * processes of two tiers export to a receiver here; one cascade job that
+ * escalates is one trace, from its enqueue to each tier's run and model call.
+ */
+
+interface OtlpSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+  attributes: { key: string; value: Record<string, unknown> }[];
+}
+interface Exported {
+  service: string;
+  span: OtlpSpan;
+}
+
+let fleet: FleetHarness | undefined;
+let receiver: Server | undefined;
+let tracing: Tracing | undefined;
+const processes: TierWorkerProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
+  await tracing?.shutdown();
+  tracing = undefined;
+  await fleet?.close();
+  fleet = undefined;
+  await new Promise((resolve) => (receiver === undefined ? resolve(undefined) : receiver.close(resolve)));
+  receiver = undefined;
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** An OTLP/HTTP receiver: every span posted to /v1/traces, with its service's name. */
+async function startReceiver(): Promise<{ url: string; spans: Exported[] }> {
+  const spans: Exported[] = [];
+  receiver = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      if (request.url === '/v1/traces') {
+        const payload = JSON.parse(body) as { resourceSpans: { resource: { attributes: OtlpSpan['attributes'] }; scopeSpans: { spans: OtlpSpan[] }[] }[] };
+        for (const resource of payload.resourceSpans) {
+          const name = resource.resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue;
+          const service = typeof name === 'string' ? name : '';
+          for (const scope of resource.scopeSpans) for (const span of scope.spans) spans.push({ service, span });
+        }
+      }
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${String((receiver.address() as AddressInfo).port)}`, spans };
+}
+
+const attribute = (span: OtlpSpan, key: string): unknown => {
+  const value = span.attributes.find((a) => a.key === key)?.value;
+  return value === undefined ? undefined : Object.values(value)[0];
+};
+
+describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  it('makes one trace of a job, from its enqueue through each tier’s run to its model calls, without its prompt', async () => {
+    const otlp = await startReceiver();
+    fleet = await startFleetHarness({
+      workers: [],
+      scenario: {
+        defaults: { answer: { mode: 'plausible', confidence: 0.95 } },
+        models: { [MODELS.small[0]]: { answer: { rules: [{ match: 'secret', reply: 'Unsure.', confidence: 0.1 }] } } },
+      },
+    });
+    const h = fleet;
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-tracing-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'fleet.json'), JSON.stringify(h.fleetInput));
+    for (const tier of ['small', 'medium']) {
+      processes.push(await spawnTierWorker({ tier, env: { FLEET_CONFIG: join(dir, 'fleet.json'), REDIS_URL, BEDROCK_ENDPOINT: h.emulator.url, LOG_LEVEL: 'warn', ...env } }));
+    }
+    // The producer traces too, as the API does.
+    tracing = startTracing({ serviceName: 'fleet-api', env });
+    if (tracing === undefined) throw new Error('tracing did not start');
+    const queues = createFleetQueues(h.fleet, h.redis, { telemetry: tracing.telemetry });
+    const producer = createProducer({ fleet: h.fleet, queues, redis: h.redis });
+    await producer.enqueue({ id: 'traced-1', strategy: 'cascade', prompt: 'A secret question.' });
+    const result = await h.waitFor('traced-1');
+    expect(result.state).toBe('completed');
+    expect(result.attempts.map((a) => a.tier)).toEqual(['small', 'medium']);
+    await queues.close();
+
+    // Spans leave every 100 ms; wait for both model calls' spans.
+    const chats = (): Exported[] => otlp.spans.filter(({ span }) => span.name.startsWith('chat '));
+    for (let waited = 0; chats().length < 2 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await tracing.shutdown();
+
+    const [small, medium] = [MODELS.small[0], MODELS.medium[0]].map((model) => chats().find(({ span }) => attribute(span, 'gen_ai.request.model') === model));
+    expect(small?.service).toBe('fleet-worker');
+    expect(medium?.service).toBe('fleet-worker');
+    const traceId = small!.span.traceId;
+    // One trace: the producer's enqueue, both tiers' runs, both calls.
+    const inTrace = otlp.spans.filter(({ span }) => span.traceId === traceId);
+    expect(inTrace.some(({ service }) => service === 'fleet-api')).toBe(true);
+    expect(medium!.span.traceId).toBe(traceId);
+    // Each call is a child of its tier's run of the job.
+    for (const call of [small!, medium!]) {
+      const parent = inTrace.find(({ span }) => span.spanId === call.span.parentSpanId);
+      expect(parent?.service, call.span.name).toBe('fleet-worker');
+    }
+    expect(small!.span).toMatchObject({ name: `chat ${MODELS.small[0]}`, kind: 3 });
+    expect(attribute(small!.span, 'gen_ai.operation.name')).toBe('chat');
+    expect(attribute(small!.span, 'fleet.tier')).toBe('small');
+    expect(Number(attribute(small!.span, 'gen_ai.usage.output_tokens'))).toBeGreaterThan(0);
+    // The whole path, in order of the job's life.
+    const names = new Set(inTrace.map(({ service, span }) => `${service}: ${span.name}`));
+    for (const name of ['fleet-api: addBulk tier-small', 'fleet-worker: process tier-small', 'fleet-worker: add tier-medium.job', 'fleet-worker: process tier-medium']) expect(names).toContain(name);
+    // No prompt, no answer, in any span (BullMQ would record each job's return value).
+    expect(JSON.stringify(otlp.spans)).not.toMatch(/secret question|Unsure\.|Emulated answer/i);
+    expect(inTrace.some(({ span }) => span.name === 'process tier-medium' && span.attributes.some((a) => a.key === 'bullmq.job.id'))).toBe(true);
+  });
+});
