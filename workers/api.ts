@@ -116,10 +116,10 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
       .close()
       .then(async () => {
         await metricsServer?.close();
-        await tracing?.shutdown().catch(() => undefined);
         await webhooks.close();
         routing.close();
         await queues.close();
+        await tracing?.shutdown().catch(() => undefined);
         redis.disconnect();
         process.exit(0);
       })

@@ -99,6 +99,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
       await queues.close();
       connection.disconnect();
       await metricsServer?.close();
+      await tracing?.shutdown().catch(() => undefined);
       if (error instanceof NoCredentialsError) throw new CliError(error.message, EXIT.failed);
       throw error;
     }

@@ -113,14 +113,16 @@ function factsOf(error: unknown): ErrorFacts {
   };
 }
 
-/** The address, host and port a Node system error says it was reaching, as given. */
+/** The address, host, port and code a Node system or TLS error gives. */
 function networkFields(error: unknown): NetworkErrorFields {
   if (typeof error !== 'object' || error === null) return {};
-  const e = error as { address?: unknown; port?: unknown; hostname?: unknown };
+  const e = error as { address?: unknown; port?: unknown; hostname?: unknown; host?: unknown; code?: unknown };
   return {
     ...(typeof e.address === 'string' ? { address: e.address } : {}),
     ...(typeof e.port === 'number' || typeof e.port === 'string' ? { port: e.port } : {}),
     ...(typeof e.hostname === 'string' ? { hostname: e.hostname } : {}),
+    ...(typeof e.host === 'string' ? { host: e.host } : {}),
+    ...(typeof e.code === 'string' ? { code: e.code } : {}),
   };
 }
 

@@ -23,6 +23,7 @@ import { routeFlow } from '../core/flows/route-flow.js';
 import { flowParentData } from './flows/flow-parent-data.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { jobFingerprint } from './job-fingerprint.js';
+import { ownJobTrace } from './job-trace.js';
 import { jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
 
@@ -203,11 +204,18 @@ export function createProducer(deps: ProducerDeps): Producer {
     for (const [tier, tierEntries] of byTier) {
       const jobs = tierEntries.map((entry) => entry.job);
       try {
-        await deps.queues.queue(tier).addBulk(
+        const queue = deps.queues.queue(tier);
+        const { telemetry } = deps.queues;
+        await queue.addBulk(
           tierEntries.map(({ job, data }) => ({
             name: 'job',
             data,
-            opts: { jobId: job.id, ...(job.spec.priority === undefined ? {} : { priority: job.spec.priority }) },
+            opts: {
+              jobId: job.id,
+              ...(job.spec.priority === undefined ? {} : { priority: job.spec.priority }),
+              // Traced: each job its own trace, not the bulk call's.
+              ...(telemetry === undefined ? {} : { telemetry: ownJobTrace(telemetry, queue.name, job.id) }),
+            },
           })),
         );
       } catch (error) {

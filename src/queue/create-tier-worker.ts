@@ -18,13 +18,12 @@ import { createTierProcessor, SHUTDOWN_REASON } from './create-tier-processor.js
 import type { FleetQueues } from './fleet-queues.js';
 import type { JobObserver } from './job-observer.js';
 import { tierQueueName } from './queue-names.js';
+import { PAUSE_ONLY_LIMIT } from './pause-only-limit.js';
 import { listenForCancels, reportFinishedJobs } from './report-finished-jobs.js';
 import type { ObserverSweep } from './untold-job-sweep.js';
 import type { TierJobData } from './tier-job-data.js';
 
 
-/** Far above any real rate and below the limiter value a pause sets (Number.MAX_SAFE_INTEGER): the limiter only pauses. */
-const PAUSE_ONLY_LIMIT = 1e15;
 export interface TierWorkerDeps {
   fleet: FleetConfig;
   tier: TierConfig;

@@ -1,3 +1,5 @@
+import { withinMs } from '../core/within-ms.js';
+
 /** A Redis read or write that did not answer in time. */
 export class RedisTimeout extends Error {
   override readonly name = 'RedisTimeout';
@@ -8,14 +10,6 @@ export class RedisTimeout extends Error {
  * or lost Redis (whose connection queues commands until it is back) must
  * not hold up what waits on it.
  */
-export async function redisWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisTimeout(`no answer from Redis in ${String(ms)} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+export function redisWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return withinMs(promise, ms, () => new RedisTimeout(`no answer from Redis in ${String(ms)} ms`));
 }

@@ -6,6 +6,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Telemetry } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import { withoutJobContent } from './without-job-content.js';
+import { withoutQueueHousekeeping } from './without-queue-housekeeping.js';
 
 export interface Tracing {
   /** For the fleet's own spans (model calls). */
@@ -34,7 +35,7 @@ export function startTracing(options: { serviceName: string; attributes?: Record
   if (url === '' || env.OTEL_TRACES_EXPORTER === 'none' || env.OTEL_SDK_DISABLED === 'true') return undefined;
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': options.serviceName, ...options.attributes }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url }))],
+    spanProcessors: [withoutQueueHousekeeping(new BatchSpanProcessor(new OTLPTraceExporter({ url })))],
   });
   // Global, as BullMQ's telemetry and the context of each job's run are read through the API's globals.
   provider.register();

@@ -261,28 +261,33 @@ describe('a batch whose submission died part-way', () => {
     expect(await pollBatch(h, 'stale-1')).toMatchObject({ status: 'finished', total: 2 });
   });
 
-  it('a live submission stays enqueueing however long its body takes: it renews its mark until it ends', async () => {
+  it('a submission stays enqueueing while its documents keep coming, and shows interrupted while its client is silent', async () => {
     h = await startApiHarness({ workers: [] });
-    const batches = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600, submissionMarkMs: 50 });
-    await batches.create({ id: acme('stale-2'), tenant: 'acme' });
-    await new Promise((resolve) => setTimeout(resolve, 120));
-    expect((await h.app.inject({ url: '/v1/batches/stale-2', headers: auth('acme') })).json<BatchView>().status).toBe('interrupted');
-    // Carried on by a submission whose body is still arriving, for several lives of its mark (120 ms, renewed every 10 ms).
-    let release = (): void => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    // Marks that last 120 ms, renewed every 10 ms: the two minutes and ten seconds of production, shrunk.
+    const batches = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600, submissionMarkMs: 120 });
+    const status = async (): Promise<string> => (await h!.app.inject({ url: '/v1/batches/slow-1', headers: auth('acme') })).json<BatchView>().status;
+    let resume = (): void => undefined;
+    const silence = new Promise<void>((resolve) => (resume = resolve));
+    const seen: string[] = [];
     async function* slowDocuments(): AsyncIterable<unknown> {
-      yield 'First.';
-      await gate;
-      yield 'Second.';
+      // A document every 30 ms for 300 ms: longer than a mark lasts.
+      for (let i = 0; i < 10; i += 1) {
+        yield `Document ${String(i)}.`;
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        seen.push(await status());
+      }
+      // Then the client goes silent, its connection still open; then it sends the rest.
+      await silence;
+      yield 'The last document.';
     }
-    const live = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600, submissionMarkMs: 120 });
-    const running = submitBatch({ producer: h.fleet.producer, batches: live }, { tenant: 'acme', batchId: 'stale-2', documents: slowDocuments(), defaults: {}, allOrNothing: false });
-    for (let check = 0; check < 5; check += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      expect((await h.app.inject({ url: '/v1/batches/stale-2', headers: auth('acme') })).json<BatchView>().status).toBe('enqueueing');
-    }
-    release();
-    expect(await running).toMatchObject({ accepted: 2, resumed: true });
+    const running = submitBatch({ producer: h.fleet.producer, batches }, { tenant: 'acme', batchId: 'slow-1', documents: slowDocuments(), defaults: {}, allOrNothing: false });
+    while (seen.length < 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(new Set(seen)).toEqual(new Set(['enqueueing']));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await status()).toBe('interrupted');
+    resume();
+    expect(await running).toMatchObject({ accepted: 11 });
+    expect(await status()).toBe('open');
   });
 
   it('is carried on by the client sending it again under its id: every document runs once, and the batch finishes with them all', async () => {

@@ -382,7 +382,7 @@ describe('errors: one line that says what to do, and an exit code', () => {
     const worker = await fleet(['worker', '--tier', 'small'], none);
     expect(worker.code).toBe(1);
     expect(lines(worker.stderr).filter((line) => line.startsWith('fleet:'))).toEqual([
-      'fleet: no AWS credentials for Bedrock (Could not load credentials from any providers); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or AWS_BEARER_TOKEN_BEDROCK, give the instance, task or pod a role, or set BEDROCK_ENDPOINT for the emulator',
+      'fleet: no usable AWS credentials for Bedrock (Could not load credentials from any providers); set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, AWS_PROFILE or AWS_BEARER_TOKEN_BEDROCK, give the instance, task or pod a role, or set BEDROCK_ENDPOINT for the emulator',
     ]);
   });
 

@@ -101,6 +101,10 @@ describe('the API process’s fleet-wide gauges', () => {
     const h = fleet;
     server = await startMetricsServer({ port: 0, host: '127.0.0.1', serviceName: 'fleet-api' });
     observeFleetGauges({ meter: server.meter, fleet: h.fleet, queues: h.queues, redis: h.redis, logger: silent });
+    // A busy tier is not a paused one: each job a worker takes opens the limiter's one-second window.
+    for (const id of ['busy-1', 'busy-2', 'busy-3']) await h.producer.enqueue({ id, tier: 'small', prompt: 'Hi.' });
+    for (const id of ['busy-1', 'busy-2', 'busy-3']) await h.waitFor(id);
+    expect(sumOf(parseSamples(await scrape(server.url)), 'fleet_queue_throttle_remaining_seconds', { fleet_queue: 'small' })).toBe(0);
     // Two jobs waiting on medium (no worker), the small tier paused for throttling, one model's breaker open in a worker.
     for (const id of ['g-1', 'g-2']) await h.producer.enqueue({ id, tier: 'medium', prompt: 'Hi.' });
     await h.queues.queue('small').rateLimit(30_000);

@@ -96,15 +96,20 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     if (tracing === undefined) throw new Error('tracing did not start');
     const queues = createFleetQueues(h.fleet, h.redis, { telemetry: tracing.telemetry });
     const producer = createProducer({ fleet: h.fleet, queues, redis: h.redis });
-    await producer.enqueue({ id: 'traced-1', strategy: 'cascade', prompt: 'A secret question.' });
+    // Enqueued together, as a batch's are (one bulk add): each job is a trace of its own.
+    await producer.enqueuePrepared([
+      producer.prepare({ id: 'traced-1', strategy: 'cascade', prompt: 'A secret question.' }),
+      producer.prepare({ id: 'traced-2', tier: 'small', prompt: 'Another.' }),
+    ]);
     const result = await h.waitFor('traced-1');
+    await h.waitFor('traced-2');
     expect(result.state).toBe('completed');
     expect(result.attempts.map((a) => a.tier)).toEqual(['small', 'medium']);
     await queues.close();
 
     // Spans leave every 100 ms; wait for both model calls' spans.
     const chats = (): Exported[] => otlp.spans.filter(({ span }) => span.name.startsWith('chat '));
-    for (let waited = 0; chats().length < 2 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let waited = 0; chats().length < 3 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     await tracing.shutdown();
 
     const [small, medium] = [MODELS.small[0], MODELS.medium[0]].map((model) => chats().find(({ span }) => attribute(span, 'gen_ai.request.model') === model));
@@ -126,7 +131,14 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     expect(Number(attribute(small!.span, 'gen_ai.usage.output_tokens'))).toBeGreaterThan(0);
     // The whole path, in order of the job's life.
     const names = new Set(inTrace.map(({ service, span }) => `${service}: ${span.name}`));
-    for (const name of ['fleet-api: addBulk tier-small', 'fleet-worker: process tier-small', 'fleet-worker: add tier-medium.job', 'fleet-worker: process tier-medium']) expect(names).toContain(name);
+    for (const name of ['fleet-api: enqueue tier-small', 'fleet-worker: process tier-small', 'fleet-worker: add tier-medium.job', 'fleet-worker: process tier-medium']) expect(names).toContain(name);
+    const runOf = (jobId: string): Exported | undefined =>
+      otlp.spans.find(({ span }) => span.name === 'process tier-small' && span.attributes.some((a) => a.key === 'bullmq.job.id' && a.value.stringValue === jobId));
+    expect(runOf('traced-2')?.span.traceId).toBeDefined();
+    expect(runOf('traced-2')?.span.traceId).not.toBe(traceId);
+    expect(runOf('traced-1')?.span.traceId).toBe(traceId);
+    // BullMQ's upkeep (polling, stalled checks) makes no traces of its own.
+    expect(otlp.spans.filter(({ span }) => /^(moveStalledJobsToWait|startStalledCheckTimer|getNextJob) /.test(span.name))).toEqual([]);
     // No prompt, no answer, in any span (BullMQ would record each job's return value).
     expect(JSON.stringify(otlp.spans)).not.toMatch(/secret question|Unsure\.|Emulated answer/i);
     expect(inTrace.some(({ span }) => span.name === 'process tier-medium' && span.attributes.some((a) => a.key === 'bullmq.job.id'))).toBe(true);

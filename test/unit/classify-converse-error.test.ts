@@ -166,6 +166,14 @@ describe('classifyConverseError: network and timeout errors', () => {
     // The address the error carries, wherever the message puts it.
     ['Client network socket disconnected before secure TLS connection was established to emulator:4010', { hostname: 'emulator', port: 4010 }, 'Client network socket disconnected before secure TLS connection was established to <address>'],
     ['request to fe80::1%eth0 port 443 failed', { address: 'fe80::1%eth0', port: 443 }, 'request to <address> port 443 failed'],
+    // A TLS failure names hosts and certificate names all through: its code stands for it.
+    [
+      "Hostname/IP does not match certificate's altnames: Host: bedrock-proxy.corp.internal. is not in the cert's altnames: DNS:proxy.example.com",
+      { code: 'ERR_TLS_CERT_ALTNAME_INVALID', host: 'bedrock-proxy.corp.internal' },
+      'the TLS connection to the endpoint failed (ERR_TLS_CERT_ALTNAME_INVALID)',
+    ],
+    // The address alone, not a longer one that starts the same.
+    ['connect to 10.0.3.7 failed; 10.0.3.71 answered', { address: '10.0.3.7' }, 'connect to <address> failed; 10.0.3.71 answered'],
     // Nothing else: a model id, a time, a version.
     ['amazon.nova-micro-v1:0 stopped at 12:34:56 (client 1.2.3)', {}, 'amazon.nova-micro-v1:0 stopped at 12:34:56 (client 1.2.3)'],
   ] as [string, Record<string, unknown>, string][])('tells tenants a connection failure without the endpoint’s address: %s', (raw, fields, shown) => {

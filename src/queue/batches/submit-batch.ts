@@ -121,11 +121,18 @@ export async function submitBatch(
     }
   }
 
-  // Alive while it runs, so that one that stopped part-way shows as interrupted (batch-views.ts).
+  // Alive while it makes progress, so that one that stopped part-way shows as interrupted (batch-views.ts): renewed
+  // while documents keep coming and while they are enqueued, not while a client that went silent holds its body open.
   if (!created) await deps.batches.markSubmitting(batchId);
-  const renew = setInterval(() => void deps.batches.markSubmitting(batchId).catch(() => undefined), deps.batches.submissionRenewMs);
+  const progress = { documents: 0, enqueueing: false };
+  let seen = -1;
+  const renew = setInterval(() => {
+    if (!progress.enqueueing && progress.documents === seen) return;
+    seen = progress.documents;
+    deps.batches.markSubmitting(batchId).catch(() => undefined);
+  }, deps.batches.submissionRenewMs);
   try {
-    return await submitDocuments(deps, submission, { batchId, givenId, created });
+    return await submitDocuments(deps, submission, { batchId, givenId, created, progress });
   } finally {
     clearInterval(renew);
   }
@@ -134,8 +141,9 @@ export async function submitBatch(
 async function submitDocuments(
   deps: { producer: Producer; batches: BatchStore; onBatchFinished?: (batch: BatchRecord) => Promise<void> },
   submission: BatchSubmission,
-  { batchId, givenId, created }: { batchId: string; givenId: string; created: boolean },
+  context: { batchId: string; givenId: string; created: boolean; progress: { documents: number; enqueueing: boolean } },
 ): Promise<BatchReceipt> {
+  const { batchId, givenId, created, progress } = context;
   const prepared: PreparedJob[] = [];
   const refused: RefusedDocument[] = [];
   let refusedCount = 0;
@@ -143,6 +151,7 @@ async function submitDocuments(
   try {
     for await (const document of submission.documents) {
       const at = index++;
+      progress.documents = index;
       if (submission.maxDocuments !== undefined && at >= submission.maxDocuments) {
         throw new BatchTooLargeError(`the batch holds more than ${String(submission.maxDocuments)} documents; split it into smaller batches`);
       }
@@ -174,6 +183,7 @@ async function submitDocuments(
     if (created) await deps.batches.discard(batchId);
     return { ...report, duplicates: 0, changed: 0, enqueued: false };
   }
+  progress.enqueueing = true;
   const receipts = await deps.producer.enqueuePrepared(prepared);
   // A job whose id existed already belongs to whoever enqueued it first (another batch, or a single job):
   // this batch neither lists nor waits for it, so it can finish.

@@ -6,6 +6,7 @@ import { summarizeBreakerReports } from '../../core/report/breaker-report.js';
 import { FLOWS_ENTRY } from '../../core/flows/flow-definitions.js';
 import { breakersKey } from '../../resilience/breaker-state-publisher.js';
 import type { FleetQueues } from '../fleet-queues.js';
+import { PAUSE_ONLY_LIMIT } from '../pause-only-limit.js';
 import { redisWithin } from '../redis-within.js';
 
 /** Queue states reported (completed and failed jobs kept for reading are not backlog). */
@@ -56,7 +57,8 @@ export function observeFleetGauges(deps: FleetGaugesDeps): void {
                 name,
                 counts: await queue.getJobCounts(...QUEUE_STATES),
                 workers: await queue.getWorkersCount(),
-                pauseMs: name === FLOWS_ENTRY ? 0 : await queue.getRateLimitTtl(),
+                // Only a pause: every job a worker takes also opens the limiter's one-second window.
+                pauseMs: name === FLOWS_ENTRY ? 0 : await queue.getRateLimitTtl(PAUSE_ONLY_LIMIT),
               })),
             ),
             redis.hgetall(breakersKey(fleet.name)),
