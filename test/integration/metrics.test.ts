@@ -1,20 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { spawnTierWorker, type TierWorkerProcess } from '../../src/cli/spawn-tier-worker.js';
 import { observeFleetGauges } from '../../src/queue/stats/observe-fleet-gauges.js';
 import { createFleetQueues } from '../../src/queue/fleet-queues.js';
 import { createBreakerStatePublisher } from '../../src/resilience/breaker-state-publisher.js';
 import { createFleetMetrics } from '../../src/telemetry/fleet-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../../src/telemetry/start-metrics-server.js';
 import { familiesOf, parseSamples, sumOf } from '../helpers/prometheus-text.js';
-import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { harnessWorkerProcesses } from '../helpers/harness-worker-process.js';
+import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 /**
  * The Prometheus metrics, scraped over HTTP: a real worker process's (calls,
@@ -25,16 +22,14 @@ import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../help
 const silent = pino({ level: 'silent' });
 let fleet: FleetHarness | undefined;
 let server: MetricsServer | undefined;
-const processes: TierWorkerProcess[] = [];
-const dirs: string[] = [];
+const workers = harnessWorkerProcesses();
 
 afterEach(async () => {
-  await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
+  await workers.stopAll();
   await server?.close();
   server = undefined;
   await fleet?.close();
   fleet = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 async function freePort(): Promise<number> {
@@ -56,12 +51,8 @@ describe('a worker process with FLEET_METRICS_PORT', () => {
   it('serves its calls, tokens, cost, ended jobs and throttled pauses at GET /metrics', async () => {
     fleet = await startFleetHarness({ workers: [] });
     const h = fleet;
-    const dir = mkdtempSync(join(tmpdir(), 'fleet-metrics-'));
-    dirs.push(dir);
-    writeFileSync(join(dir, 'fleet.json'), JSON.stringify(h.fleetInput));
     const port = await freePort();
-    const env = { FLEET_CONFIG: join(dir, 'fleet.json'), REDIS_URL, BEDROCK_ENDPOINT: h.emulator.url, LOG_LEVEL: 'warn', FLEET_METRICS_PORT: String(port), FLEET_METRICS_HOST: '127.0.0.1' };
-    processes.push(await spawnTierWorker({ tier: 'small', env }));
+    await workers.start(h, 'small', { env: { FLEET_METRICS_PORT: String(port), FLEET_METRICS_HOST: '127.0.0.1' } });
 
     // Every model of the tier throttled: the queue pauses (no attempt spent); then the throttling ends.
     for (const model of MODELS.small) h.emulator.state.override(model, { faults: { ThrottlingException: 1 } });

@@ -1,14 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnTierWorker, type TierWorkerProcess } from '../../src/cli/spawn-tier-worker.js';
 import { createFleetQueues } from '../../src/queue/fleet-queues.js';
 import { createProducer } from '../../src/queue/create-producer.js';
 import { startTracing, type Tracing } from '../../src/telemetry/start-tracing.js';
-import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { harnessWorkerProcesses } from '../helpers/harness-worker-process.js';
+import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 /**
  * Traces over real OTLP/HTTP: a producer in this process and worker
@@ -32,18 +29,16 @@ interface Exported {
 let fleet: FleetHarness | undefined;
 let receiver: Server | undefined;
 let tracing: Tracing | undefined;
-const processes: TierWorkerProcess[] = [];
-const dirs: string[] = [];
+const workers = harnessWorkerProcesses();
 
 afterEach(async () => {
-  await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
+  await workers.stopAll();
   await tracing?.shutdown();
   tracing = undefined;
   await fleet?.close();
   fleet = undefined;
   await new Promise((resolve) => (receiver === undefined ? resolve(undefined) : receiver.close(resolve)));
   receiver = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 /** An OTLP/HTTP receiver: every span posted to /v1/traces, with its service's name. */
@@ -85,12 +80,7 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     });
     const h = fleet;
     const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
-    const dir = mkdtempSync(join(tmpdir(), 'fleet-tracing-'));
-    dirs.push(dir);
-    writeFileSync(join(dir, 'fleet.json'), JSON.stringify(h.fleetInput));
-    for (const tier of ['small', 'medium']) {
-      processes.push(await spawnTierWorker({ tier, env: { FLEET_CONFIG: join(dir, 'fleet.json'), REDIS_URL, BEDROCK_ENDPOINT: h.emulator.url, LOG_LEVEL: 'warn', ...env } }));
-    }
+    for (const tier of ['small', 'medium']) await workers.start(h, tier, { env });
     // The producer traces too, as the API does.
     tracing = startTracing({ serviceName: 'fleet-api', env });
     if (tracing === undefined) throw new Error('tracing did not start');

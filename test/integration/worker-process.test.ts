@@ -1,35 +1,19 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spawnTierWorker, type TierWorkerProcess } from '../../src/cli/spawn-tier-worker.js';
-import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import type { TierWorkerProcess } from '../../src/cli/spawn-tier-worker.js';
+import { harnessWorkerProcesses } from '../helpers/harness-worker-process.js';
+import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 let fleet: FleetHarness | undefined;
-const processes: TierWorkerProcess[] = [];
-
-const dirs: string[] = [];
+const workers = harnessWorkerProcesses();
 
 afterEach(async () => {
-  await Promise.all(processes.splice(0).map((p) => p.stop('SIGKILL')));
+  await workers.stopAll();
   await fleet?.close();
   fleet = undefined;
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startWorkerProcess(h: FleetHarness, tier: string, concurrency?: number): Promise<TierWorkerProcess> {
-  const dir = mkdtempSync(join(tmpdir(), 'fleet-test-'));
-  dirs.push(dir);
-  const file = join(dir, 'fleet.json');
-  writeFileSync(file, JSON.stringify(h.fleetInput));
-  const worker = await spawnTierWorker({
-    tier,
-    ...(concurrency === undefined ? {} : { concurrency }),
-    env: { FLEET_CONFIG: file, REDIS_URL, BEDROCK_ENDPOINT: h.emulator.url, LOG_LEVEL: 'warn' },
-  });
-  processes.push(worker);
-  return worker;
-}
+const startWorkerProcess = (h: FleetHarness, tier: string, concurrency?: number): Promise<TierWorkerProcess> =>
+  workers.start(h, tier, concurrency === undefined ? {} : { concurrency });
 
 async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
