@@ -7,10 +7,12 @@ import type { JobSpec } from '../core/job/job-spec.js';
  * sorted, so the order of the client's fields does not matter). A repeat
  * under the same id with another digest is another request, not a retry.
  * The batch it came in is left out: the same document sent again in
- * another batch (or on its own) asks the same.
+ * another batch (or on its own) asks the same; so is `stream: false`.
  */
 export function jobFingerprint(spec: JobSpec): string {
   const asked: Partial<JobSpec> = { ...spec };
   delete asked.batchId;
+  // `stream: false` asks what leaving it out asks.
+  if (asked.stream === false) delete asked.stream;
   return createHash('sha256').update(stringify(asked) ?? '').digest('base64url').slice(0, 22);
 }
