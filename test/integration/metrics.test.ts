@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -10,8 +12,9 @@ import { createBreakerStatePublisher } from '../../src/resilience/breaker-state-
 import { createFleetMetrics } from '../../src/telemetry/fleet-metrics.js';
 import { startMetricsServer, type MetricsServer } from '../../src/telemetry/start-metrics-server.js';
 import { familiesOf, parseSamples, sumOf } from '../helpers/prometheus-text.js';
+import { spawnApiProcess, type ApiProcess } from '../../src/cli/spawn-api-process.js';
 import { harnessWorkerProcesses } from '../helpers/harness-worker-process.js';
-import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 /**
  * The Prometheus metrics, scraped over HTTP: a real worker process's (calls,
@@ -23,9 +26,13 @@ const silent = pino({ level: 'silent' });
 let fleet: FleetHarness | undefined;
 let server: MetricsServer | undefined;
 const workers = harnessWorkerProcesses();
+const apis: ApiProcess[] = [];
+const apiDirs: string[] = [];
 
 afterEach(async () => {
   await workers.stopAll();
+  await Promise.all(apis.splice(0).map((api) => api.stop('SIGKILL')));
+  for (const dir of apiDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   await server?.close();
   server = undefined;
   await fleet?.close();
@@ -83,6 +90,34 @@ describe('a worker process with FLEET_METRICS_PORT', () => {
     expect(sumOf(samples, 'target_info', { service_name: 'fleet-worker', fleet_tier: 'small', fleet_name: h.fleet.name })).toBe(1);
     // Nothing else is served on the port.
     expect((await fetch(`http://127.0.0.1:${String(port)}/`)).status).toBe(404);
+  });
+});
+
+describe('an API process with FLEET_METRICS_PORT', () => {
+  it('serves the fleet-wide gauges, and counts a waiting job it cancels (no worker hears of that one)', async () => {
+    fleet = await startFleetHarness({ workers: [], flows: false });
+    const h = fleet;
+    const dir = mkdtempSync(join(tmpdir(), 'fleet-api-metrics-'));
+    apiDirs.push(dir);
+    writeFileSync(join(dir, 'fleet.json'), JSON.stringify(h.fleetInput));
+    const port = await freePort();
+    const key = 'acme-key-0123456789abcdef';
+    const api = await spawnApiProcess({
+      port: 0,
+      env: { FLEET_CONFIG: join(dir, 'fleet.json'), REDIS_URL, FLEET_API_KEYS: `acme:${key}`, LOG_LEVEL: 'warn', FLEET_METRICS_PORT: String(port), FLEET_METRICS_HOST: '127.0.0.1' },
+    });
+    apis.push(api);
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+    const posted = await fetch(`${api.url}/v1/jobs`, { method: 'POST', headers, body: JSON.stringify({ id: 'waits-1', tier: 'large', prompt: 'Hi.' }) });
+    expect(posted.status).toBe(202);
+    const cancelled = await fetch(`${api.url}/v1/jobs/waits-1`, { method: 'DELETE', headers: { authorization: headers.authorization } });
+    expect(((await cancelled.json()) as { state: string }).state).toBe('cancelled');
+
+    const samples = parseSamples(await scrape(`http://127.0.0.1:${String(port)}/metrics`));
+    expect(sumOf(samples, 'fleet_jobs_ended_total', { fleet_entry_tier: 'large', fleet_job_state: 'cancelled', fleet_tenant: 'acme' })).toBe(1);
+    expect(sumOf(samples, 'fleet_queue_workers', { fleet_queue: 'large' })).toBe(0);
+    expect(sumOf(samples, 'fleet_redis_up')).toBe(1);
+    expect(sumOf(samples, 'target_info', { service_name: 'fleet-api', fleet_name: h.fleet.name })).toBe(1);
   });
 });
 
