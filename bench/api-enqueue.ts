@@ -4,7 +4,10 @@
  * first byte sent to the 202. Also the API process's peak memory (VmHWM),
  * to show the batch is not loaded twice.
  *
- *   npm run bench:api -- [--documents 100000] [--repeat 3] [--out bench/results/api-enqueue.json]
+ * With `--ids`, each document carries its own id (as a folder's file names
+ * do), so each job also keeps a digest of its request.
+ *
+ *   npm run bench:api -- [--documents 100000] [--repeat 3] [--ids] [--out bench/results/api-enqueue.json]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -18,6 +21,7 @@ const { values } = parseArgs({
   options: {
     documents: { type: 'string', default: '100000' },
     repeat: { type: 'string', default: '3' },
+    ids: { type: 'boolean', default: false },
     out: { type: 'string', default: 'bench/results/api-enqueue.json' },
   },
 });
@@ -40,7 +44,7 @@ function ndjson(batch: number): ReadableStream<Uint8Array> {
   return new ReadableStream({
     pull(controller) {
       let chunk = '';
-      for (let n = 0; n < 1_000 && i < DOCUMENTS; n += 1, i += 1) chunk += `${JSON.stringify({ document: `${TEXT} (${batch}/${i})`, tags: { bench: 'api' } })}\n`;
+      for (let n = 0; n < 1_000 && i < DOCUMENTS; n += 1, i += 1) chunk += `${JSON.stringify({ ...(values.ids ? { id: `doc-${String(i)}` } : {}), document: `${TEXT} (${batch}/${i})`, tags: { bench: 'api' } })}\n`;
       controller.enqueue(encoder.encode(chunk));
       if (i >= DOCUMENTS) controller.close();
     },
@@ -65,6 +69,7 @@ try {
       const seconds = (performance.now() - started) / 1000;
       const run = {
         documents: DOCUMENTS,
+        ids: values.ids,
         status: response.status,
         accepted: body.accepted,
         refused: body.refusedCount,

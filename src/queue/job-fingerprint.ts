@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { stringify } from 'safe-stable-stringify';
 import type { JobSpec } from '../core/job/job-spec.js';
 
@@ -14,5 +14,6 @@ export function jobFingerprint(spec: JobSpec): string {
   delete asked.batchId;
   // `stream: false` asks what leaving it out asks.
   if (asked.stream === false) delete asked.stream;
-  return createHash('sha256').update(stringify(asked) ?? '').digest('base64url').slice(0, 22);
+  // The one-shot hash: a few µs per job on a batch's intake path.
+  return hash('sha256', stringify(asked) ?? '', 'base64url').slice(0, 22);
 }
