@@ -7,6 +7,8 @@ export const emptyAsUndefined = (v: unknown): unknown => (v === '' ? undefined :
 const url = (protocols: string[], example: string) =>
   z.url({ protocol: new RegExp(`^(${protocols.join('|')})$`), error: `expected a URL like ${example}` });
 
+const PORT = { error: 'expected a port number from 1 to 65535' };
+
 /** The environment variables the fleet reads, and what each must look like. */
 export const envSchema = z.object({
   FLEET_CONFIG: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -37,7 +39,7 @@ export const envSchema = z.object({
   /** Serves this process's Prometheus metrics at GET /metrics on this port (off when unset). */
   FLEET_METRICS_PORT: z.preprocess(
     emptyAsUndefined,
-    z.coerce.number({ error: 'expected a port number from 1 to 65535' }).int({ error: 'expected a port number from 1 to 65535' }).min(1, { error: 'expected a port number from 1 to 65535' }).max(65_535, { error: 'expected a port number from 1 to 65535' }).optional(),
+    z.coerce.number(PORT).int(PORT).min(1, PORT).max(65_535, PORT).optional(),
   ),
   /** The address the metrics port listens on. */
   FLEET_METRICS_HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { FleetConfig, TierConfig } from '../config/fleet-schema.js';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { ModelClient } from '../core/model-client.js';
+import { tierOfModel } from '../core/routing/routing-fleet.js';
 import type { BreakerRegistry } from '../resilience/breaker-registry.js';
 import type { FleetMetrics } from '../telemetry/fleet-metrics.js';
 import { createMeteredModelClient } from '../telemetry/metered-model-client.js';
@@ -66,10 +67,9 @@ export function createTierWorker(deps: TierWorkerDeps): TierWorker {
   const log = deps.logger.child({ tier: tier.name });
   // Every answered call's cost counts toward its tenant's and the fleet's spend at once (docs/budgets.md).
   const spend = createSpendStore({ redis: deps.connection, fleetName: fleet.name, period: fleet.budgets.period });
-  const tierOf = new Map(fleet.tiers.flatMap((t) => t.models.map((m) => [m.id, t.name] as const)));
-  const tierOfModel = (model: string): string => tierOf.get(model) ?? '';
-  const traced = deps.tracer === undefined ? deps.client : createTracedModelClient({ client: deps.client, tracer: deps.tracer, tierOf: tierOfModel });
-  const metered = deps.metrics === undefined ? traced : createMeteredModelClient({ client: traced, metrics: deps.metrics, tierOf: tierOfModel });
+  const tierOf = (model: string): string => tierOfModel(fleet, model) ?? '';
+  const traced = deps.tracer === undefined ? deps.client : createTracedModelClient({ client: deps.client, tracer: deps.tracer, tierOf });
+  const metered = deps.metrics === undefined ? traced : createMeteredModelClient({ client: traced, metrics: deps.metrics, tierOf });
   const client = createSpendCountingClient({ client: metered, store: spend, log: log.child({ part: 'spend' }) });
   const processor = createTierProcessor({
     ...deps,

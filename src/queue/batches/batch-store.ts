@@ -36,6 +36,7 @@ export interface FinishReport {
 }
 
 export interface BatchStore {
+  /** Creates the batch unless it exists (false then), marking a submission of it alive either way. */
   create(batch: { id: string; tenant: string; webhook?: BatchRecord['webhook'] }): Promise<boolean>;
   /** A submission enqueueing the batch is alive (renewed every `submissionRenewMs` while it runs): see `submitting`. */
   markSubmitting(batchId: string): Promise<void>;

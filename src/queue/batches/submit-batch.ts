@@ -121,9 +121,9 @@ export async function submitBatch(
     }
   }
 
-  // Alive while it makes progress, so that one that stopped part-way shows as interrupted (batch-views.ts): renewed
-  // while documents keep coming and while they are enqueued, not while a client that went silent holds its body open.
-  if (!created) await deps.batches.markSubmitting(batchId);
+  // Alive while it makes progress (`create` marked it), so that one that stopped part-way shows as interrupted
+  // (batch-views.ts): renewed while documents keep coming and while they are enqueued, not while a client that went
+  // silent holds its body open.
   const progress = { documents: 0, enqueueing: false };
   let seen = -1;
   const renew = setInterval(() => {
@@ -147,11 +147,9 @@ async function submitDocuments(
   const prepared: PreparedJob[] = [];
   const refused: RefusedDocument[] = [];
   let refusedCount = 0;
-  let index = 0;
   try {
     for await (const document of submission.documents) {
-      const at = index++;
-      progress.documents = index;
+      const at = progress.documents++;
       if (submission.maxDocuments !== undefined && at >= submission.maxDocuments) {
         throw new BatchTooLargeError(`the batch holds more than ${String(submission.maxDocuments)} documents; split it into smaller batches`);
       }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FleetConfig } from '../../config/fleet-schema.js';
 import { summarizeBreakerReports } from '../../core/report/breaker-report.js';
+import { tierOfModel } from '../../core/routing/routing-fleet.js';
 import { FLOWS_ENTRY } from '../../core/flows/flow-definitions.js';
 import { breakersKey } from '../../resilience/breaker-state-publisher.js';
 import type { FleetQueues } from '../fleet-queues.js';
@@ -43,7 +44,6 @@ export function observeFleetGauges(deps: FleetGaugesDeps): void {
     description: "A model's circuit breaker, the worst state across live worker processes: 0 closed, 1 half-open, 2 open",
   });
   const redisUp = meter.createObservableGauge('fleet.redis.up', { description: 'Whether Redis answered this scrape (1) or not (0)' });
-  const tierOf = new Map(fleet.tiers.flatMap((t) => t.models.map((m) => [m.id, t.name] as const)));
   let down = false;
 
   meter.addBatchObservableCallback(
@@ -72,7 +72,7 @@ export function observeFleetGauges(deps: FleetGaugesDeps): void {
         }
         const summary = summarizeBreakerReports(reports, now());
         for (const [model, breaker] of summary.models) {
-          observer.observe(breakers, BREAKER_LEVEL[breaker.state], { 'gen_ai.request.model': model, 'fleet.tier': tierOf.get(model) ?? breaker.tiers.join(',') });
+          observer.observe(breakers, BREAKER_LEVEL[breaker.state], { 'gen_ai.request.model': model, 'fleet.tier': tierOfModel(fleet, model) ?? breaker.tiers.join(',') });
         }
         observer.observe(redisUp, 1);
         if (down) logger.info('metrics: Redis answers again');
