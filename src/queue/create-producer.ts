@@ -14,7 +14,6 @@ import { toRoutableJob } from '../core/routing/routable-job.js';
 import { scopedId } from '../core/job/tenant-scoped-id.js';
 import type { Router } from '../core/routing/router.js';
 import { addJobContext, conversationRefs } from './add-job-context.js';
-import { cancelMarkerKey, type CancelMarker } from './cancel-job.js';
 import { clearLingeringJobs } from './clear-lingering-jobs.js';
 import { createConversationStore } from './conversations/conversation-store.js';
 import { createExperimentStore } from './experiments/experiment-store.js';
@@ -24,6 +23,7 @@ import { flowParentData } from './flows/flow-parent-data.js';
 import type { FleetQueues } from './fleet-queues.js';
 import { jobFingerprint } from './job-fingerprint.js';
 import { ownJobTrace } from './job-trace.js';
+import { settleReservedJobs } from './reserved-job.js';
 import { jobIndexKey } from './queue-names.js';
 import type { TierJobData } from './tier-job-data.js';
 
@@ -76,6 +76,8 @@ export interface ProducerDeps {
   snapshot?: () => FleetSnapshot;
   /** The user's routing function when the fleet names one (`routing.custom`), from loadCustomRouter. */
   customRouter?: Router;
+  /** How long an enqueue waits for the job of an id another enqueue reserved and has not added yet (reserved-job.ts; 5 s when unset). */
+  placementWaitMs?: number;
 }
 
 /** Whether an A/B variant, not the job, set the job's tier or model. */
@@ -107,6 +109,7 @@ export function createProducer(deps: ProducerDeps): Producer {
   const snapshot = deps.snapshot ?? ((): FleetSnapshot => EMPTY_SNAPSHOT);
   const conversations = createConversationStore({ redis: deps.redis, fleetName: deps.fleet.name, limits: deps.fleet.conversations });
   const experiments = createExperimentStore({ redis: deps.redis, fleetName: deps.fleet.name });
+  const reservedDeps = { redis: deps.redis, queues: deps.queues, fleetName: deps.fleet.name, reservationSeconds: RESERVATION_SECONDS, placementWaitMs: deps.placementWaitMs };
 
   const toData = (job: PreparedJob, enqueuedAt: number): TierJobData => {
     const { id, spec, route, request } = job;
@@ -133,51 +136,21 @@ export function createProducer(deps: ProducerDeps): Producer {
     };
   };
 
-  /**
-   * The receipt of an id that was reserved already (its job, or its
-   * cancellation, is still kept), or undefined when it has expired and the id
-   * is free again.
-   */
-  async function existing(job: PreparedJob): Promise<EnqueueReceipt | undefined> {
-    const tier = await deps.redis.get(key(job.id));
-    if (tier === null) return undefined;
-    const found = await deps.queues.queue(tier).getJob(job.id);
-    const kept = found?.data ?? (await cancelledData(job.id));
-    if (kept === undefined) return undefined;
-    // A job enqueued before fingerprints were kept has none: taken as the same request. (A cancelled job's marker keeps its data, digest included.)
-    const keptPrint = 'fingerprint' in kept ? kept.fingerprint : undefined;
-    const differs = keptPrint !== undefined && job.fingerprint !== undefined && keptPrint !== job.fingerprint;
-    return { id: job.id, tier, route: kept.route, created: false, ...(kept.batchId === undefined ? {} : { batchId: kept.batchId }), ...(differs ? { differs: true as const } : {}) };
-  }
-
-  /** What a cancelled job's marker keeps of it, while it is kept. */
-  async function cancelledData(id: string): Promise<CancelMarker['data'] | undefined> {
-    const cancelled = await deps.redis.get(cancelMarkerKey(deps.fleet.name, id));
-    return cancelled === null ? undefined : (JSON.parse(cancelled) as CancelMarker).data;
-  }
-
   async function addChunk(chunk: readonly PreparedJob[]): Promise<EnqueueReceipt[]> {
     // Read at enqueue: a turn submitted before the previous one finished does not see it.
     const histories = await conversations.histories(conversationRefs(chunk));
     const reserve = deps.redis.pipeline();
     for (const job of chunk) reserve.set(key(job.id), job.route.tier, 'EX', RESERVATION_SECONDS, 'NX');
     const replies = (await reserve.exec()) ?? [];
-    const receipts: EnqueueReceipt[] = [];
     const fresh: PreparedJob[] = [];
+    const reserved: PreparedJob[] = [];
     for (const [i, job] of chunk.entries()) {
       const [error, reply] = replies[i] ?? [new Error('no reply'), null];
       if (error !== null) throw error;
-      if (reply === 'OK') {
-        fresh.push(job);
-        continue;
-      }
-      const found = await existing(job);
-      if (found !== undefined) receipts.push(found);
-      else {
-        await deps.redis.set(key(job.id), job.route.tier, 'EX', RESERVATION_SECONDS);
-        fresh.push(job);
-      }
+      (reply === 'OK' ? fresh : reserved).push(job);
     }
+    const { receipts, free } = await settleReservedJobs(reservedDeps, reserved);
+    fresh.push(...free);
     const enqueuedAt = now();
     const entries = fresh.map((job) => ({
       job,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobSpecError } from '../../src/core/job/job-spec-error.js';
+import { createProducer } from '../../src/queue/create-producer.js';
 import { fleetPrefix, jobIndexKey } from '../../src/queue/queue-names.js';
 import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
@@ -211,6 +212,45 @@ describe('the producer', () => {
     expect(again.created).toBe(false);
     expect(await fleet.queues.queue('small').getWaitingCount()).toBe(1);
     expect((await fleet.read('same-1'))?.state).toBe('queued');
+  });
+
+  it("answers not created for an id another enqueue reserved and adds a moment later, and tells when its request differs", async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, workers: [] });
+    const h = fleet;
+    // Another enqueue (another API replica, say) has reserved both ids and is about to add their jobs.
+    const other = (id: string, prompt: string) => h.producer.prepare({ id, tier: 'small', prompt });
+    const theirs = [other('race-1', 'Hi.'), other('race-2', 'Hi.')];
+    for (const job of theirs) await h.redis.set(jobIndexKey(h.fleet.name, job.id), 'small', 'EX', 60);
+    const ours = Promise.all([h.producer.enqueue({ id: 'race-1', tier: 'small', prompt: 'Hi.' }), h.producer.enqueue({ id: 'race-2', tier: 'small', prompt: 'Bye.' })]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const job of theirs) await h.queues.queue('small').add('job', { id: job.id, route: job.route, fingerprint: job.fingerprint } as never, { jobId: job.id });
+    const [same, differs] = await ours;
+    expect(same).toMatchObject({ id: 'race-1', created: false });
+    expect(same.differs).toBeUndefined();
+    expect(differs).toMatchObject({ id: 'race-2', created: false, differs: true });
+    expect(await h.queues.queue('small').getWaitingCount()).toBe(2);
+  });
+
+  it('takes an id for free when the enqueue that reserved it adds no job: at once when it lets the id go, after the wait when it died', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, workers: [] });
+    const h = fleet;
+    const producer = createProducer({ fleet: h.fleet, queues: h.queues, redis: h.redis, placementWaitMs: 1_000 });
+    const reserve = (id: string) => h.redis.set(jobIndexKey(h.fleet.name, id), 'small', 'EX', 60);
+
+    // Its add failed, and it let the reservation go.
+    await reserve('gone-1');
+    const letGo = producer.enqueue({ id: 'gone-1', tier: 'small', prompt: 'Hi.' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await h.redis.del(jobIndexKey(h.fleet.name, 'gone-1'));
+    expect(await letGo).toMatchObject({ created: true });
+
+    // It died between reserving and adding: the id is free once the wait is over.
+    await reserve('dead-1');
+    const started = performance.now();
+    expect(await producer.enqueue({ id: 'dead-1', tier: 'small', prompt: 'Hi.' })).toMatchObject({ created: true });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
+    expect(await h.redis.ttl(jobIndexKey(h.fleet.name, 'dead-1'))).toBeGreaterThan(86_400);
+    expect(await h.queues.queue('small').getWaitingCount()).toBe(2);
   });
 
   it('refuses bad jobs with the field named, and enqueues nothing of them', async () => {
