@@ -16,7 +16,8 @@ import { createFleetQueues } from '../src/queue/fleet-queues.js';
 import { createRedisConnection } from '../src/queue/create-redis-connection.js';
 import { createTierWorker } from '../src/queue/create-tier-worker.js';
 import { createBatchStore } from '../src/queue/batches/batch-store.js';
-import { createBatchObserver } from '../src/queue/batches/create-batch-observer.js';
+import { batchAnnouncer, createBatchObserver } from '../src/queue/batches/create-batch-observer.js';
+import { startInterruptedBatchSweep } from '../src/queue/batches/interrupted-batch-sweep.js';
 import { createContextObservers } from '../src/queue/create-context-observers.js';
 import { createFlowsWorker } from '../src/queue/flows/create-flows-worker.js';
 import { readJobResult } from '../src/queue/read-job-result.js';
@@ -138,8 +139,19 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   });
   const batches = createBatchStore({ redis: connection, fleetName: fleet.name, keepSeconds: fleet.jobs.keepCompletedSeconds });
   const defaultSecret = settings.webhookSecret;
+  const announcing = { webhooks, ...(defaultSecret === undefined ? {} : { defaultSecret }), logger };
+  // A batch whose submission stopped part-way never finishes until sent again: its webhook hears so.
+  const announceInterrupted = batchAnnouncer(announcing, 'batch.interrupted');
+  const stopBatchSweep = startInterruptedBatchSweep({
+    batches,
+    announce: (batch) => {
+      metrics?.batchInterrupted();
+      return announceInterrupted(batch);
+    },
+    log: logger,
+  });
   const observers = [
-    createBatchObserver({ batches, webhooks, ...(defaultSecret === undefined ? {} : { defaultSecret }), logger }),
+    createBatchObserver({ batches, ...announcing }),
     createStatsObserver({ redis: connection, fleetName: fleet.name }),
     // Per-(model, task) success rates and latencies the adaptive and latency routers read (docs/routers.md).
     createModelStatsObserver({ store: createModelStatsStore({ redis: connection, fleetName: fleet.name }) }),
@@ -175,6 +187,7 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
+    stopBatchSweep();
     logger.info({ signal, tier: tier.name }, 'worker stopping');
     worker
       .shutdown()

@@ -49,6 +49,8 @@ export interface FleetMetrics {
   /** A job found every model of the tier throttled (or its breaker open), and paused its queue. */
   tierPaused(tier: string): void;
   breakerChanged(model: string, state: string): void;
+  /** A batch's submission stopped part-way (told by this process's sweep). */
+  batchInterrupted(): void;
 }
 
 const CHAT: Attributes = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'aws.bedrock' };
@@ -80,6 +82,9 @@ export function createFleetMetrics(meter: Meter): FleetMetrics {
     description: "Jobs that found every model of their tier throttled or its breaker open, and paused the tier's queue",
   });
   const breakers = meter.createCounter('fleet.breaker.transitions', { description: "A model's circuit breaker changing state in this process" });
+  const interrupted = meter.createCounter('fleet.batches.interrupted', { description: 'Batches whose submission stopped part-way (they do not finish until sent again)' });
+  // Exported from the start at 0, so that the first interruption is an increase.
+  interrupted.add(0);
 
   return {
     modelCall(call) {
@@ -112,6 +117,9 @@ export function createFleetMetrics(meter: Meter): FleetMetrics {
     },
     breakerChanged(model, state) {
       breakers.add(1, { 'gen_ai.request.model': model, 'fleet.breaker.state': state });
+    },
+    batchInterrupted() {
+      interrupted.add(1);
     },
   };
 }

@@ -18,7 +18,9 @@ import { jobIndexKey } from '../../src/queue/queue-names.js';
 import { removeFleetKeys } from '../../src/queue/remove-fleet-keys.js';
 import type { TierJobData } from '../../src/queue/tier-job-data.js';
 import { createWebhookObserver } from '../../src/queue/webhooks/create-webhook-observer.js';
+import { createBatchStore } from '../../src/queue/batches/batch-store.js';
 import { batchAnnouncer } from '../../src/queue/batches/create-batch-observer.js';
+import { startInterruptedBatchSweep } from '../../src/queue/batches/interrupted-batch-sweep.js';
 import { createWebhookWorker, type WebhookWorker } from '../../src/queue/webhooks/create-webhook-worker.js';
 import { createGuardedFetch, isPrivateAddress } from '../../src/queue/webhooks/webhook-target-guard.js';
 import {
@@ -101,6 +103,7 @@ async function startWebhooks(options: { logger?: Logger; backoffDelayMs?: number
   });
   await worker.waitUntilReady();
   return {
+    fleetName,
     dispatcher,
     queue,
     worker,
@@ -378,6 +381,54 @@ describe('the batch announcer', () => {
         payload: { id: 'nightly-7', tenant: 'acme', status: 'finished', createdAt: 1_700_000_000_000, finishedAt: 1_700_000_060_000, total: 2, refused: 0, completed: 2, failed: 0, costUsd: 0.01, byTier: { small: 2 } },
       },
     ]);
+  });
+});
+
+describe('interrupted batches', () => {
+  it("tell the batch's receiver once that its submission stopped part-way, again when the carried-on one stops too, and never once it opened", async () => {
+    const receiver = await startReceiver(status(200));
+    cleanups.push(() => receiver.close());
+    const hooks = await startWebhooks();
+    cleanups.push(() => hooks.close());
+    const redis = new Redis(REDIS_URL);
+    cleanups.push(() => Promise.resolve(redis.disconnect()));
+    // A submission's mark lasts 300 ms here (two minutes in production); the sweep looks every 30 ms (15 s).
+    const batches = createBatchStore({ redis, fleetName: hooks.fleetName, keepSeconds: 3_600, submissionMarkMs: 300 });
+    const webhook = { url: receiver.url, secret: SECRET };
+    await batches.create({ id: 'acme/stops-1', tenant: 'acme', webhook });
+    await batches.create({ id: 'acme/opens-1', tenant: 'acme', webhook });
+    await batches.open('acme/opens-1', { total: 3, refused: 0 });
+    const silent = pino({ level: 'silent' });
+    const stop = startInterruptedBatchSweep({ batches, announce: batchAnnouncer({ webhooks: hooks.dispatcher, logger: silent }, 'batch.interrupted'), log: silent, intervalMs: 30 });
+    cleanups.push(() => Promise.resolve(stop()));
+
+    // Not while its submission is alive.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(receiver.deliveries).toHaveLength(0);
+    await until(() => receiver.deliveries.length >= 1, 'the interrupted batch webhook');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(receiver.deliveries).toHaveLength(1);
+    const [first] = receiver.deliveries;
+    expect(first?.headers['x-fleet-event']).toBe('batch.interrupted');
+    expect(verifyWebhook({ secret: SECRET, header: first?.headers['x-fleet-signature'] as string, body: first?.body ?? '' })).toBe(true);
+    expect(JSON.parse(first?.body ?? '')).toMatchObject({
+      id: 'stops-1',
+      tenant: 'acme',
+      status: 'interrupted',
+      message: expect.stringContaining('send the same documents again under this batch id') as unknown,
+    });
+
+    // Carried on, and stopped again: told again, as another delivery.
+    expect(await batches.create({ id: 'acme/stops-1', tenant: 'acme', webhook })).toBe(false);
+    await until(() => receiver.deliveries.length >= 2, 'the second interruption', 5_000);
+    expect(receiver.deliveries[1]?.headers['x-fleet-delivery']).not.toBe(first?.headers['x-fleet-delivery']);
+
+    // Carried on to the end of its documents: it opened, and nothing more is told.
+    await batches.create({ id: 'acme/stops-1', tenant: 'acme', webhook });
+    await batches.open('acme/stops-1', { total: 5, refused: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(receiver.deliveries).toHaveLength(2);
+    expect(receiver.deliveries.map((d) => (JSON.parse(d.body) as { id: string }).id)).toEqual(['stops-1', 'stops-1']);
   });
 });
 

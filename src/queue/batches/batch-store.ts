@@ -47,6 +47,12 @@ export interface BatchStore {
   /** Marks the batch open with its counts; finishes it at once when its jobs are all done already. */
   open(batchId: string, counts: { total: number; refused: number }): Promise<{ batch: BatchRecord | undefined; batchFinished: boolean }>;
   get(batchId: string): Promise<BatchRecord | undefined>;
+  /**
+   * Batches whose submission stopped part-way (still enqueueing, no mark
+   * alive), each taken by one caller only (the one to tell of it); a batch
+   * carried on is watched again, and taken again if it stops again.
+   */
+  takeInterrupted(): Promise<BatchRecord[]>;
   /** Forgets a batch that enqueued nothing (refused, or its body failed), so its id can be used again. */
   discard(batchId: string): Promise<void>;
   /** Job ids in input order, or in the order they finished. */
@@ -60,6 +66,21 @@ export interface BatchStore {
 
 /** How long a submission's mark outlives its last renewal: past it, a batch still enqueueing shows as interrupted. */
 export const SUBMISSION_MARK_MS = 2 * 60_000;
+
+/**
+ * Takes a batch off the watch of those enqueueing (1) when its submission
+ * stopped part-way; only drops it (0) once it is open, gone or forgotten.
+ * KEYS: the watch, the batch hash, its submission mark; ARGV: the batch id.
+ */
+const TAKE_INTERRUPTED = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
+if redis.call('HGET', KEYS[2], 'status') ~= 'enqueueing' then redis.call('ZREM', KEYS[1], ARGV[1]) return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1`;
+
+/** Batches one look for interrupted ones reads at most (the longest watched first). */
+const INTERRUPTED_LOOK = 500;
 
 /** Kept this long after creation at most; a finished batch, as long as its jobs' results. */
 const BATCH_TTL_SECONDS = 30 * 86_400;
@@ -79,6 +100,8 @@ export function createBatchStore(deps: {
   const now = deps.now ?? Date.now;
   const base = (id: string): string => `${fleetPrefix(deps.fleetName)}:batch:${id}`;
   const keys = (id: string) => ({ hash: base(id), jobs: `${base(id)}:jobs`, done: `${base(id)}:done`, submitting: `${base(id)}:submitting` });
+  /** Batches being enqueued, by when their latest submission began: watched for one that stops part-way. */
+  const enqueueing = `${fleetPrefix(deps.fleetName)}:batches:enqueueing`;
 
   const parse = (id: string, h: Record<string, string>): BatchRecord | undefined => {
     if (h.tenant === undefined) return undefined;
@@ -106,6 +129,8 @@ export function createBatchStore(deps: {
       const k = keys(id);
       // Marked first: from the moment the batch can be read, its submission shows as alive.
       await store.markSubmitting(id);
+      // Watched (again, when carried on) until it opens; an open one is dropped at the next look.
+      await deps.redis.zadd(enqueueing, now(), id);
       const created = await deps.redis.hsetnx(k.hash, 'tenant', tenant);
       if (created === 0) return false;
       await deps.redis
@@ -125,14 +150,25 @@ export function createBatchStore(deps: {
       await write.exec();
     },
     async open(batchId, counts) {
-      await deps.redis.hset(keys(batchId).hash, { status: 'open', total: counts.total, refused: counts.refused });
+      await deps.redis.multi().hset(keys(batchId).hash, { status: 'open', total: counts.total, refused: counts.refused }).zrem(enqueueing, batchId).exec();
       // Jobs may have finished while the batch was being enqueued.
       const batch = await store.get(batchId);
       return tryFinish(batchId, batch);
     },
     async discard(batchId) {
       const k = keys(batchId);
-      await deps.redis.del(k.hash, k.jobs, k.done);
+      await deps.redis.multi().del(k.hash, k.jobs, k.done).zrem(enqueueing, batchId).exec();
+    },
+    async takeInterrupted() {
+      const watched = await deps.redis.zrange(enqueueing, '0', String(INTERRUPTED_LOOK - 1));
+      const taken: BatchRecord[] = [];
+      for (const id of watched) {
+        const k = keys(id);
+        if ((await deps.redis.eval(TAKE_INTERRUPTED, 3, enqueueing, k.hash, k.submitting, id)) !== 1) continue;
+        const batch = await store.get(id);
+        if (batch !== undefined) taken.push(batch);
+      }
+      return taken;
     },
     async get(batchId) {
       const k = keys(batchId);

@@ -39,6 +39,10 @@ export interface BatchReceiptView {
   resumed?: boolean;
 }
 
+/** What an `interrupted` batch's view and webhook say of it. */
+export const INTERRUPTED_MESSAGE =
+  'its submission stopped part-way (its client or API process went away); send the same documents again under this batch id to carry it on: each document is enqueued once';
+
 export function batchStatusView(batch: BatchRecord): BatchStatusView {
   const done = batch.completed + batch.failed;
   // Still enqueueing, and no submission alive to finish it (its mark lapsed two minutes after its last renewal).
@@ -47,7 +51,7 @@ export function batchStatusView(batch: BatchRecord): BatchStatusView {
     id: batch.id,
     status: interrupted ? 'interrupted' : batch.status,
     ...(interrupted
-      ? { message: 'its submission stopped part-way (its client or API process went away); send the same documents again under this batch id to carry it on: each document is enqueued once' }
+      ? { message: INTERRUPTED_MESSAGE }
       : {}),
     createdAt: batch.createdAt,
     ...(batch.finishedAt === undefined ? {} : { finishedAt: batch.finishedAt }),

@@ -3,6 +3,7 @@ import { clientId } from '../../core/job/tenant-scoped-id.js';
 import type { Logger } from 'pino';
 import type { FinishedJob, JobObserver } from '../job-observer.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
+import { INTERRUPTED_MESSAGE } from './batch-views.js';
 
 /** What a finished job adds to its batch: its state, the tier that answered it (or it ended on), and what its attempts cost. */
 export function batchEntryOf(job: FinishedJob): Parameters<BatchStore['markFinished']>[1] {
@@ -11,9 +12,12 @@ export function batchEntryOf(job: FinishedJob): Parameters<BatchStore['markFinis
   return { id: job.data.id, state: job.state, tier, costUsd, finishedAt: job.finishedAt };
 }
 
-/** Where batch completion webhooks go; the webhook dispatcher implements it. */
+/** What a batch's webhook tells: it finished, or its submission stopped part-way (it will not finish until sent again). */
+export type BatchEvent = 'batch.completed' | 'batch.interrupted';
+
+/** Where batch webhooks go; the webhook dispatcher implements it. */
 export interface BatchWebhookSink {
-  enqueue(delivery: { id: string; url: string; secret: string; event: 'batch.completed'; payload: unknown }): Promise<void>;
+  enqueue(delivery: { id: string; url: string; secret: string; event: BatchEvent; payload: unknown }): Promise<void>;
 }
 
 export interface BatchAnnouncerDeps {
@@ -22,21 +26,33 @@ export interface BatchAnnouncerDeps {
   logger: Logger;
 }
 
-/** Sends a finished batch's `batch.completed` webhook, when it has one. */
-export function batchAnnouncer(deps: BatchAnnouncerDeps): (batch: BatchRecord) => Promise<void> {
+/**
+ * Sends a finished batch's `batch.completed` webhook, when it has one; with
+ * `batch.interrupted`, that of a batch whose submission stopped part-way
+ * (status `interrupted`, with what to do about it).
+ */
+export function batchAnnouncer(deps: BatchAnnouncerDeps, event: BatchEvent = 'batch.completed'): (batch: BatchRecord) => Promise<void> {
+  const interrupted = event === 'batch.interrupted';
   return async (batch) => {
-    deps.logger.info({ batchId: batch.id, completed: batch.completed, failed: batch.failed }, 'batch finished');
+    const counts = { batchId: batch.id, completed: batch.completed, failed: batch.failed };
+    if (interrupted) deps.logger.warn(counts, `batch interrupted: ${INTERRUPTED_MESSAGE}`);
+    else deps.logger.info(counts, 'batch finished');
     if (batch.webhook === undefined || deps.webhooks === undefined) return;
     const secret = deliverySecret(batch.webhook.secret, deps.defaultSecret, batch.tenant);
     if (secret === undefined) {
       deps.logger.warn({ batchId: batch.id }, 'batch webhook skipped: no secret (set FLEET_WEBHOOK_SECRET)');
       return;
     }
-    const payload: Partial<BatchRecord> = { ...batch, id: clientId(batch.tenant, batch.id) };
+    const payload: Omit<Partial<BatchRecord>, 'status'> & { status?: string; message?: string } = {
+      ...batch,
+      id: clientId(batch.tenant, batch.id),
+      ...(interrupted ? { status: 'interrupted', message: INTERRUPTED_MESSAGE } : {}),
+    };
     delete payload.webhook;
     delete payload.submitting;
-    // The creation time tells a batch from a later one under the same id.
-    await deps.webhooks.enqueue({ id: `batch-${batch.id}-${String(batch.createdAt)}`, url: batch.webhook.url, secret, event: 'batch.completed', payload });
+    // The creation time tells a batch from a later one under the same id; a batch carried on may stop again, told again.
+    const id = `batch-${batch.id}-${String(batch.createdAt)}${interrupted ? `-interrupted-${String(Date.now())}` : ''}`;
+    await deps.webhooks.enqueue({ id, url: batch.webhook.url, secret, event, payload });
   };
 }
 

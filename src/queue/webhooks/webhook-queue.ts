@@ -17,7 +17,7 @@ export const WEBHOOK_BASE_DELAY_MS = 1_000;
 export const WEBHOOK_ATTEMPTS = 8;
 const KEEP_SECONDS = 86_400;
 
-export type WebhookEvent = 'job.completed' | 'job.failed' | 'job.cancelled' | 'batch.completed';
+export type WebhookEvent = 'job.completed' | 'job.failed' | 'job.cancelled' | 'batch.completed' | 'batch.interrupted';
 
 /** One webhook call to make; the payload of a job in the `webhooks` queue. */
 export interface WebhookDelivery {

@@ -1,0 +1,37 @@
+import type { Logger } from 'pino';
+import type { BatchRecord, BatchStore } from './batch-store.js';
+
+export interface InterruptedBatchSweepDeps {
+  batches: Pick<BatchStore, 'takeInterrupted'>;
+  /** Tells of one interrupted batch: its log line and `batch.interrupted` webhook (batchAnnouncer). */
+  announce: (batch: BatchRecord) => Promise<void>;
+  log: Logger;
+  /** How often to look (15 s unless a test shortens it). */
+  intervalMs?: number;
+}
+
+const DEFAULT_INTERVAL_MS = 15_000;
+
+/**
+ * Every `intervalMs`, tells of batches whose submission stopped part-way
+ * (its client or API process went away): they will not finish until sent
+ * again, so whoever waits on their webhook hears it. Every worker process
+ * looks; each interruption is taken, and told, by one. Returns a stop.
+ */
+export function startInterruptedBatchSweep(deps: InterruptedBatchSweepDeps): () => void {
+  let running = false;
+  const look = async (): Promise<void> => {
+    for (const batch of await deps.batches.takeInterrupted()) {
+      await deps.announce(batch).catch((error: unknown) => deps.log.error({ err: error, batchId: batch.id }, 'could not tell of an interrupted batch'));
+    }
+  };
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    look()
+      .catch((error: unknown) => deps.log.warn({ err: error }, 'could not look for interrupted batches'))
+      .finally(() => (running = false));
+  }, deps.intervalMs ?? DEFAULT_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
