@@ -311,6 +311,22 @@ describe('a batch whose submission died part-way', () => {
   });
 });
 
+describe('a batch carried on by a submission that fails', () => {
+  it('shows as interrupted at once, not once the mark lapses', async () => {
+    h = await startApiHarness({ workers: [], limits: { batchMaxDocuments: 3 } });
+    const batches = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600 });
+    // The first submission created the batch and enqueued one document, then its API process died.
+    await batches.create({ id: acme('retry-1'), tenant: 'acme' });
+    await h.fleet.producer.enqueue({ id: 'retry-1-0', tenant: 'acme', batchId: 'retry-1', prompt: 'Document 0.' });
+    await batches.endSubmitting(acme('retry-1'));
+    // Sent again, with more documents than a batch may hold: refused, and the batch stays as it was, to be sent again.
+    const again = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'retry-1', documents: docs(5) } });
+    expect(again.statusCode).toBe(413);
+    const view = (await h.app.inject({ url: '/v1/batches/retry-1', headers: auth('acme') })).json<BatchView>();
+    expect(view.status).toBe('interrupted');
+  });
+});
+
 describe('batch counts by state', () => {
   it('split pending jobs into queued, active and escalated', async () => {
     h = await startApiHarness({

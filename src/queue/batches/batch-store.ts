@@ -40,6 +40,8 @@ export interface BatchStore {
   create(batch: { id: string; tenant: string; webhook?: BatchRecord['webhook'] }): Promise<boolean>;
   /** A submission enqueueing the batch is alive (renewed every `submissionRenewMs` while it runs): see `submitting`. */
   markSubmitting(batchId: string): Promise<void>;
+  /** The submission is over (the batch opened, or it stopped): its mark goes at once. */
+  endSubmitting(batchId: string): Promise<void>;
   /** How often a running submission renews its mark: a twelfth of its life (10 s of two minutes). */
   readonly submissionRenewMs: number;
   /** Sets the batch's job ids, in input order (a submission carried on again sets them anew). */
@@ -142,6 +144,9 @@ export function createBatchStore(deps: {
     },
     async markSubmitting(batchId) {
       await deps.redis.set(keys(batchId).submitting, '1', 'PX', markMs);
+    },
+    async endSubmitting(batchId) {
+      await deps.redis.del(keys(batchId).submitting);
     },
     async setJobs(batchId, jobIds) {
       const k = keys(batchId);

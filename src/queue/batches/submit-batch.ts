@@ -135,6 +135,9 @@ export async function submitBatch(
     return await submitDocuments(deps, submission, { batchId, givenId, created, progress });
   } finally {
     clearInterval(renew);
+    // Done: an open batch no longer needs the mark, and one this submission could not carry on (its body failed, say)
+    // shows as interrupted at once, not once the mark lapses.
+    await deps.batches.endSubmitting(batchId).catch(() => undefined);
   }
 }
 
