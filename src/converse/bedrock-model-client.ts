@@ -58,6 +58,10 @@ export function createBedrockModelClient(deps: BedrockModelClientDeps): ModelCli
         const out = await deps.client.send(new ConverseCommand(toConverseInput(request)), {
           abortSignal: control.signal,
         });
+        if (out.output?.message === undefined) {
+          // Bedrock always sends a message with a success: this answer was lost on the way (an empty body, say).
+          throw new ModelCallError({ kind: 'transient', code: 'UnreadableAnswer', modelId: request.modelId, httpStatus: out.$metadata.httpStatusCode, message: `the answer (HTTP ${String(out.$metadata.httpStatusCode)}) has no message; it is retried` });
+        }
         const usage = toUsage(out.usage);
         const answered = out.trace?.promptRouter?.invokedModelId ?? request.modelId;
         const { text, toolUses } = textAndTools(out.output?.message?.content);

@@ -177,10 +177,17 @@ export function classifyConverseError(error: unknown, context: ClassifyContext):
   const connectionLevel = kind === undefined && facts.status === undefined;
   if (kind === undefined && facts.code !== undefined && NETWORK_CODES.has(facts.code)) kind = 'transient';
   if (kind === undefined && (facts.name === 'TimeoutError' || facts.name === 'AbortError')) kind = 'transient';
+  // A success the SDK could not read (cut short, or not Bedrock's JSON: a proxy's page, say): nothing wrong with the request.
+  const unreadable = kind === undefined && facts.status !== undefined && facts.status < 400;
   // Anything else without an HTTP answer is a connection-level failure.
-  kind ??= facts.status === undefined ? 'transient' : 'invalid-request';
-  // Tenants read it on their jobs' attempts: a connection failure's code, not the address of the endpoint the fleet calls.
-  const message = connectionLevel ? redactNetworkAddress(facts.message, networkFields(error)) : facts.message;
+  kind ??= facts.status === undefined || unreadable ? 'transient' : 'invalid-request';
+  // Tenants read it on their jobs' attempts: a connection failure's code, not the address of the endpoint the fleet calls;
+  // of an unreadable answer, not the parser's quote of it (a piece of the answer, which is not logged).
+  const message = connectionLevel
+    ? redactNetworkAddress(facts.message, networkFields(error))
+    : unreadable
+      ? `the answer (HTTP ${String(facts.status)}) could not be read (${facts.name}); it is retried`
+      : facts.message;
 
   return new ModelCallError({
     ...base,

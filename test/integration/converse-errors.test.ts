@@ -1,8 +1,12 @@
+import { createServer as createHttp2Server, type Http2Server } from 'node:http2';
+import type { AddressInfo } from 'node:net';
 import * as sdk from '@aws-sdk/client-bedrock-runtime';
 import { ConverseCommand, ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorKind } from '../../src/core/error-kind.js';
 import { classifyConverseError } from '../../src/converse/classify-converse-error.js';
+import { createBedrockModelClient } from '../../src/converse/bedrock-model-client.js';
+import { createBedrockClient, EMULATOR_CREDENTIALS } from '../../src/converse/create-bedrock-client.js';
 import { ModelCallError } from '../../src/core/model-call-error.js';
 import type { ExceptionName } from '../../src/emulator/exceptions.js';
 import { startHarness, TRANSPORTS, userText, type Harness } from '../helpers/emulator-harness.js';
@@ -205,5 +209,34 @@ describe('the emulator checks the caller', () => {
       body: JSON.stringify({ messages: userText('hi') }),
     });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('an answer Bedrock sent with success that cannot be read, through the real SDK client', () => {
+  // Bodies no emulator would send: an answer cut short, a proxy's page, nothing at all.
+  const BODIES = ['{"output":{"message":{"role":"assistant","content":[{"text":"Hel', '<html>Bad gateway</html>', ''];
+  let server: Http2Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+  });
+
+  it.each(BODIES.map((body, i) => [['cut short', "a proxy's page", 'empty'][i], body]))('%s: transient (retried), not an empty answer or a bad request', async (_what, body) => {
+    server = createHttp2Server((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json', 'x-amzn-requestid': 'r-1' }).end(body));
+    });
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = createBedrockClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${String(port)}`, credentials: EMULATOR_CREDENTIALS });
+    try {
+      const models = createBedrockModelClient({ client, priceOf: () => ({ inputPer1k: 0.001, outputPer1k: 0.001 }) });
+      const error = await caught(models.converse({ modelId: MODEL, messages: userText('hi') }));
+      expect(error).toBeInstanceOf(ModelCallError);
+      expect(error).toMatchObject({ kind: 'transient', httpStatus: 200, modelId: MODEL });
+      expect((error as ModelCallError).message).not.toContain('Hel');
+      expect((error as ModelCallError).message).not.toContain('Bad gateway');
+    } finally {
+      client.destroy();
+    }
   });
 });

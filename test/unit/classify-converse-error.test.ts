@@ -226,6 +226,16 @@ describe('classifyConverseError: unknown exceptions with only an HTTP status', (
   it('uses the name as the message when there is none', () => {
     expect(classifyConverseError({ name: 'SomethingNew', $metadata: { httpStatusCode: 503 } }, ctx).message).toBe('SomethingNew');
   });
+
+  it("a success the SDK could not read is transient, and its message quotes none of the answer", () => {
+    // What the SDK throws for a 200 whose body is not Bedrock's JSON (its deserializer adds the hint and the status).
+    const raw = Object.assign(new SyntaxError('Unexpected token \'<\', "<html>the answer was: secret</html>" is not valid JSON\n  Deserialization error: …'), {
+      $metadata: { httpStatusCode: 200, requestId: 'r10' },
+    });
+    const error = classifyConverseError(raw, ctx);
+    expect(error).toMatchObject({ kind: 'transient', code: 'SyntaxError', httpStatus: 200, requestId: 'r10' });
+    expect(error.message).toBe('the answer (HTTP 200) could not be read (SyntaxError); it is retried');
+  });
 });
 
 describe('classifyConverseError: context', () => {
