@@ -144,9 +144,9 @@ export async function runTierWorkerProcess(options: TierWorkerProcessOptions): P
   const announceInterrupted = batchAnnouncer(announcing, 'batch.interrupted');
   const stopBatchSweep = startInterruptedBatchSweep({
     batches,
-    announce: (batch) => {
+    announce: async (batch, lapsedAt) => {
+      await announceInterrupted(batch, lapsedAt);
       metrics?.batchInterrupted();
-      return announceInterrupted(batch);
     },
     log: logger,
   });

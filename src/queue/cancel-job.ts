@@ -90,6 +90,8 @@ export async function cancelJob(deps: CancelDeps, jobId: string): Promise<Cancel
       // Taken by a worker in the meantime: abort it instead.
     }
     if (removed) {
+      // Its id stays reserved as long as its cancellation is kept, as a finished job's does with its result.
+      await deps.redis.expire(jobIndexKey(deps.fleetName, jobId), deps.keepSeconds);
       const finished: FinishedJob = { data: { ...job.data, attempts }, state: 'failed', failedReason: CANCEL_REASON, finishedAt: marker.at };
       for (const observer of deps.observers ?? []) {
         await observer.finished(finished).catch((error: unknown) => deps.log?.warn({ err: error, jobId, observer: observer.name }, 'job observer failed'));

@@ -136,7 +136,8 @@ export function createProducer(deps: ProducerDeps): Producer {
     };
   };
 
-  async function addChunk(chunk: readonly PreparedJob[]): Promise<EnqueueReceipt[]> {
+  /** `traceUnder`: where each job's trace starts (job-trace.ts): its own for a batch's, the caller's for a job alone. */
+  async function addChunk(chunk: readonly PreparedJob[], traceUnder: 'root' | 'active'): Promise<EnqueueReceipt[]> {
     // Read at enqueue: a turn submitted before the previous one finished does not see it.
     const histories = await conversations.histories(conversationRefs(chunk));
     const reserve = deps.redis.pipeline();
@@ -149,8 +150,18 @@ export function createProducer(deps: ProducerDeps): Producer {
       if (error !== null) throw error;
       (reply === 'OK' ? fresh : reserved).push(job);
     }
-    const { receipts, free } = await settleReservedJobs(reservedDeps, reserved);
-    fresh.push(...free);
+    const receipts = await addFresh(fresh, histories, traceUnder);
+    // Only then waited on: ids another enqueue reserved (two replicas given the same batch each add theirs first, so
+    // neither waits on the other's).
+    const settled = await settleReservedJobs(reservedDeps, reserved);
+    receipts.push(...settled.receipts, ...(await addFresh(settled.free, histories, traceUnder)));
+    return receipts;
+  }
+
+  /** Adds jobs whose ids this enqueue holds; an id whose earlier job is still unfinished keeps that job. */
+  async function addFresh(fresh: readonly PreparedJob[], histories: Awaited<ReturnType<typeof conversations.histories>>, traceUnder: 'root' | 'active'): Promise<EnqueueReceipt[]> {
+    const receipts: EnqueueReceipt[] = [];
+    if (fresh.length === 0) return receipts;
     const enqueuedAt = now();
     const entries = fresh.map((job) => ({
       job,
@@ -187,7 +198,7 @@ export function createProducer(deps: ProducerDeps): Producer {
               jobId: job.id,
               ...(job.spec.priority === undefined ? {} : { priority: job.spec.priority }),
               // Traced: each job its own trace, not the bulk call's.
-              ...(telemetry === undefined ? {} : { telemetry: ownJobTrace(telemetry, queue.name, job.id) }),
+              ...(telemetry === undefined ? {} : { telemetry: ownJobTrace(telemetry, queue.name, job.id, traceUnder) }),
             },
           })),
         );
@@ -225,11 +236,11 @@ export function createProducer(deps: ProducerDeps): Producer {
     },
     async enqueuePrepared(jobs) {
       const receipts: EnqueueReceipt[] = [];
-      for (let at = 0; at < jobs.length; at += CHUNK) receipts.push(...(await addChunk(jobs.slice(at, at + CHUNK))));
+      for (let at = 0; at < jobs.length; at += CHUNK) receipts.push(...(await addChunk(jobs.slice(at, at + CHUNK), 'root')));
       return receipts;
     },
     async enqueue(raw) {
-      const [receipt] = await producer.enqueuePrepared([producer.prepare(raw)]);
+      const [receipt] = await addChunk([producer.prepare(raw)], 'active');
       if (receipt === undefined) throw new Error('the job was not enqueued');
       return receipt;
     },

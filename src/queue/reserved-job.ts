@@ -15,11 +15,17 @@ export interface ReservedJobDeps {
   placementWaitMs?: number;
 }
 
-/** Where an id another enqueue reserved stands: its job's receipt, `free` (no reservation), or `unplaced` (reserved, no job yet). */
-type Reserved = EnqueueReceipt | 'free' | 'unplaced';
+/**
+ * Where an id another enqueue reserved stands: its job's receipt, `free` (no
+ * reservation), `unplaced` (reserved a moment ago, no job yet), or `stale`
+ * (reserved long ago, its job gone: removed before its reservation expired).
+ */
+type Reserved = EnqueueReceipt | 'free' | 'unplaced' | 'stale';
 
 const DEFAULT_PLACEMENT_WAIT_MS = 5_000;
 const POLL_MS = 50;
+/** A reservation with no job is an enqueue in flight only this soon after it was made (its add follows within seconds). */
+const IN_FLIGHT_SECONDS = 60;
 
 /**
  * The jobs whose ids were reserved already when they were to be enqueued:
@@ -31,7 +37,8 @@ const POLL_MS = 50;
  * one's request, when it differs, would be taken for the first. So such ids
  * are watched until their job appears, or their reservation goes (the other
  * add failed); past `placementWaitMs` the reservation is taken for one whose
- * enqueue died before adding, and the id for free.
+ * enqueue died before adding, and the id for free. A reservation made long
+ * ago whose job is gone is taken over at once.
  */
 export async function settleReservedJobs(deps: ReservedJobDeps, jobs: readonly PreparedJob[]): Promise<{ receipts: EnqueueReceipt[]; free: PreparedJob[] }> {
   const key = (id: string): string => jobIndexKey(deps.fleetName, id);
@@ -41,6 +48,9 @@ export async function settleReservedJobs(deps: ReservedJobDeps, jobs: readonly P
   let waiting = jobs;
   for (;;) {
     const found = await Promise.all(waiting.map((job) => reservedJob(deps, job)));
+    const stale = waiting.filter((_, i) => found[i] === 'stale');
+    await Promise.all(stale.map((job) => deps.redis.set(key(job.id), job.route.tier, 'EX', deps.reservationSeconds)));
+    free.push(...stale);
     const freed = waiting.filter((_, i) => found[i] === 'free');
     const claims = await Promise.all(freed.map((job) => deps.redis.set(key(job.id), job.route.tier, 'EX', deps.reservationSeconds, 'NX')));
     free.push(...freed.filter((_, i) => claims[i] === 'OK'));
@@ -60,11 +70,12 @@ export async function settleReservedJobs(deps: ReservedJobDeps, jobs: readonly P
 
 /** The receipt of the job (or cancellation) kept under a reserved id, `free` once the reservation is gone, or `unplaced`. */
 async function reservedJob(deps: ReservedJobDeps, job: PreparedJob): Promise<Reserved> {
-  const tier = await deps.redis.get(jobIndexKey(deps.fleetName, job.id));
+  const key = jobIndexKey(deps.fleetName, job.id);
+  const [tier, ttl] = await Promise.all([deps.redis.get(key), deps.redis.ttl(key)]);
   if (tier === null) return 'free';
   const found = await deps.queues.queue(tier).getJob(job.id);
   const kept = found?.data ?? (await cancelledData(deps, job.id));
-  if (kept === undefined) return 'unplaced';
+  if (kept === undefined) return ttl > deps.reservationSeconds - IN_FLIGHT_SECONDS ? 'unplaced' : 'stale';
   // A job enqueued before fingerprints were kept has none: taken as the same request. (A cancelled job's marker keeps its data, digest included.)
   const keptPrint = 'fingerprint' in kept ? kept.fingerprint : undefined;
   const differs = keptPrint !== undefined && job.fingerprint !== undefined && keptPrint !== job.fingerprint;

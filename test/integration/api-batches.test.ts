@@ -316,9 +316,9 @@ describe('a batch carried on by a submission that fails', () => {
     h = await startApiHarness({ workers: [], limits: { batchMaxDocuments: 3 } });
     const batches = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600 });
     // The first submission created the batch and enqueued one document, then its API process died.
-    await batches.create({ id: acme('retry-1'), tenant: 'acme' });
+    await batches.create({ id: acme('retry-1'), tenant: 'acme', submission: 'first' });
     await h.fleet.producer.enqueue({ id: 'retry-1-0', tenant: 'acme', batchId: 'retry-1', prompt: 'Document 0.' });
-    await batches.endSubmitting(acme('retry-1'));
+    await batches.endSubmitting(acme('retry-1'), 'first');
     // Sent again, with more documents than a batch may hold: refused, and the batch stays as it was, to be sent again.
     const again = await h.app.inject({ method: 'POST', url: '/v1/batches', headers: auth('acme'), payload: { id: 'retry-1', documents: docs(5) } });
     expect(again.statusCode).toBe(413);

@@ -3,6 +3,7 @@ import type { FinishedJob } from '../../src/queue/job-observer.js';
 import { MODELS } from '../helpers/fleet-harness.js';
 import { auth, startApiHarness, type ApiHarness } from '../helpers/api-harness.js';
 import { scopedId } from '../../src/core/job/tenant-scoped-id.js';
+import { jobIndexKey } from '../../src/queue/queue-names.js';
 
 /** The fleet-wide id of tenant acme's job or batch. */
 const acme = (id: string): string => scopedId('acme', id);
@@ -35,6 +36,10 @@ describe('DELETE /v1/jobs/:id', () => {
     expect(read.json()).toMatchObject({ id: 'c-wait', state: 'cancelled', tenant: 'acme', error: { message: 'cancelled by client' } });
     const again = await h.app.inject({ method: 'POST', url: '/v1/jobs', headers: auth('acme'), payload: { id: 'c-wait', prompt: 'Hi.' } });
     expect(again.json()).toMatchObject({ created: false });
+    // Its id stays reserved as long as its cancellation is kept (as a failed job's, with its result), not 30 days.
+    const ttl = await h.fleet.redis.ttl(jobIndexKey(h.fleet.fleet.name, acme('c-wait')));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(h.fleet.fleet.jobs.keepFailedSeconds);
   });
 
   it('aborts a running job on its worker', async () => {

@@ -201,6 +201,9 @@ describe('a failed escalation', () => {
 });
 
 describe('the producer', () => {
+  /** A reservation as the producer makes it (30 days). */
+  const RESERVATION_SECONDS = 30 * 86_400;
+
   it('makes one job of the same id enqueued twice, even at once', async () => {
     fleet = await startFleetHarness({ scenario: SCENARIO, workers: [] });
     const receipts = await Promise.all(
@@ -220,7 +223,7 @@ describe('the producer', () => {
     // Another enqueue (another API replica, say) has reserved both ids and is about to add their jobs.
     const other = (id: string, prompt: string) => h.producer.prepare({ id, tier: 'small', prompt });
     const theirs = [other('race-1', 'Hi.'), other('race-2', 'Hi.')];
-    for (const job of theirs) await h.redis.set(jobIndexKey(h.fleet.name, job.id), 'small', 'EX', 60);
+    for (const job of theirs) await h.redis.set(jobIndexKey(h.fleet.name, job.id), 'small', 'EX', RESERVATION_SECONDS);
     const ours = Promise.all([h.producer.enqueue({ id: 'race-1', tier: 'small', prompt: 'Hi.' }), h.producer.enqueue({ id: 'race-2', tier: 'small', prompt: 'Bye.' })]);
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const job of theirs) await h.queues.queue('small').add('job', { id: job.id, route: job.route, fingerprint: job.fingerprint } as never, { jobId: job.id });
@@ -235,7 +238,7 @@ describe('the producer', () => {
     fleet = await startFleetHarness({ scenario: SCENARIO, workers: [] });
     const h = fleet;
     const producer = createProducer({ fleet: h.fleet, queues: h.queues, redis: h.redis, placementWaitMs: 1_000 });
-    const reserve = (id: string) => h.redis.set(jobIndexKey(h.fleet.name, id), 'small', 'EX', 60);
+    const reserve = (id: string, seconds = RESERVATION_SECONDS) => h.redis.set(jobIndexKey(h.fleet.name, id), 'small', 'EX', seconds);
 
     // Its add failed, and it let the reservation go.
     await reserve('gone-1');
@@ -250,7 +253,33 @@ describe('the producer', () => {
     expect(await producer.enqueue({ id: 'dead-1', tier: 'small', prompt: 'Hi.' })).toMatchObject({ created: true });
     expect(performance.now() - started).toBeGreaterThanOrEqual(1_000);
     expect(await h.redis.ttl(jobIndexKey(h.fleet.name, 'dead-1'))).toBeGreaterThan(86_400);
-    expect(await h.queues.queue('small').getWaitingCount()).toBe(2);
+
+    // Reserved long ago, its job gone (removed before its reservation expired): taken at once, not waited on.
+    await reserve('old-1', 86_400);
+    const at = performance.now();
+    expect(await producer.enqueue({ id: 'old-1', tier: 'small', prompt: 'Hi.' })).toMatchObject({ created: true });
+    expect(performance.now() - at).toBeLessThan(500);
+    expect(await h.queues.queue('small').getWaitingCount()).toBe(3);
+  });
+
+  it('adds the ids it holds before waiting on ids another enqueue holds, so two replicas given the same batch do not wait on each other', async () => {
+    fleet = await startFleetHarness({ scenario: SCENARIO, workers: [] });
+    const h = fleet;
+    const [ours, theirs] = [h.producer.prepare({ id: 'pair-1', tier: 'small', prompt: 'One.' }), h.producer.prepare({ id: 'pair-2', tier: 'small', prompt: 'Two.' })];
+    // The other replica won pair-2's reservation and, before adding it, waits on pair-1, which this one holds.
+    await h.redis.set(jobIndexKey(h.fleet.name, theirs.id), 'small', 'EX', RESERVATION_SECONDS);
+    const started = performance.now();
+    const running = h.producer.enqueuePrepared([ours, theirs]);
+    const queue = h.queues.queue('small');
+    for (let waited = 0; (await queue.getJob(ours.id)) === undefined; waited += 20) {
+      if (waited > 2_000) throw new Error('pair-1 was not added while pair-2 was waited on');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await queue.add('job', { id: theirs.id, route: theirs.route, fingerprint: theirs.fingerprint } as never, { jobId: theirs.id });
+    const receipts = await running;
+    expect(receipts.find((r) => r.id === ours.id)?.created).toBe(true);
+    expect(receipts.find((r) => r.id === theirs.id)?.created).toBe(false);
+    expect(performance.now() - started).toBeLessThan(3_000);
   });
 
   it('refuses bad jobs with the field named, and enqueues nothing of them', async () => {

@@ -418,17 +418,46 @@ describe('interrupted batches', () => {
       message: expect.stringContaining('send the same documents again under this batch id') as unknown,
     });
 
-    // Carried on, and stopped again: told again, as another delivery.
-    expect(await batches.create({ id: 'acme/stops-1', tenant: 'acme', webhook })).toBe(false);
+    // Carried on by two submissions at once (a client retrying too early): one fails and ends; the other is alive, so
+    // nothing is told until it stops too. Then it is told again, as another delivery.
+    expect(await batches.create({ id: 'acme/stops-1', tenant: 'acme', webhook, submission: 'second' })).toBe(false);
+    expect(await batches.create({ id: 'acme/stops-1', tenant: 'acme', webhook, submission: 'third' })).toBe(false);
+    await batches.endSubmitting('acme/stops-1', 'third');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(receiver.deliveries).toHaveLength(1);
+    expect((await batches.get('acme/stops-1'))?.submitting).toBe(true);
     await until(() => receiver.deliveries.length >= 2, 'the second interruption', 5_000);
     expect(receiver.deliveries[1]?.headers['x-fleet-delivery']).not.toBe(first?.headers['x-fleet-delivery']);
 
     // Carried on to the end of its documents: it opened, and nothing more is told.
-    await batches.create({ id: 'acme/stops-1', tenant: 'acme', webhook });
+    await batches.create({ id: 'acme/stops-1', tenant: 'acme', webhook, submission: 'fourth' });
     await batches.open('acme/stops-1', { total: 5, refused: 0 });
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(receiver.deliveries).toHaveLength(2);
     expect(receiver.deliveries.map((d) => (JSON.parse(d.body) as { id: string }).id)).toEqual(['stops-1', 'stops-1']);
+  });
+
+  it('tell at the next look of a batch that could not be told (Redis or the webhook queue failed), with the same delivery id', async () => {
+    const redis = new Redis(REDIS_URL);
+    const fleetName = `t-${randomBytes(4).toString('hex')}`;
+    cleanups.push(async () => {
+      await removeFleetKeys(redis, fleetName);
+      redis.disconnect();
+    });
+    const batches = createBatchStore({ redis, fleetName, keepSeconds: 3_600, submissionMarkMs: 50 });
+    await batches.create({ id: 'acme/lost-1', tenant: 'acme', submission: 'only' });
+    await batches.endSubmitting('acme/lost-1', 'only');
+    const told: number[] = [];
+    await expect(batches.takeInterrupted(() => Promise.reject(new Error('the webhook queue is down')))).rejects.toThrow('the webhook queue is down');
+    await batches.takeInterrupted((_batch, lapsedAt) => Promise.resolve(void told.push(lapsedAt)));
+    await batches.takeInterrupted((_batch, lapsedAt) => Promise.resolve(void told.push(lapsedAt)));
+    expect(told).toHaveLength(1);
+    const sent: string[] = [];
+    const announce = batchAnnouncer({ webhooks: { enqueue: (d) => Promise.resolve(void sent.push(d.id)) }, defaultSecret: 'default-secret-0123456789', logger: pino({ level: 'silent' }) }, 'batch.interrupted');
+    const batch = await batches.get('acme/lost-1');
+    await announce({ ...batch!, webhook: { url: 'http://h/b' } }, told[0]);
+    await announce({ ...batch!, webhook: { url: 'http://h/b' } }, told[0]);
+    expect(new Set(sent)).toEqual(new Set([`batch-acme/lost-1-${String(batch!.createdAt)}-interrupted-${String(told[0])}`]));
   });
 });
 

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { createBatchSubmissions } from './batch-submissions.js';
 import { fleetPrefix } from '../queue-names.js';
 
 export type BatchStatus = 'enqueueing' | 'open' | 'finished';
@@ -36,12 +38,15 @@ export interface FinishReport {
 }
 
 export interface BatchStore {
-  /** Creates the batch unless it exists (false then), marking a submission of it alive either way. */
-  create(batch: { id: string; tenant: string; webhook?: BatchRecord['webhook'] }): Promise<boolean>;
-  /** A submission enqueueing the batch is alive (renewed every `submissionRenewMs` while it runs): see `submitting`. */
-  markSubmitting(batchId: string): Promise<void>;
-  /** The submission is over (the batch opened, or it stopped): its mark goes at once. */
-  endSubmitting(batchId: string): Promise<void>;
+  /**
+   * Creates the batch unless it exists (false then), marking the submission
+   * `submission` (a token of its own; a random one when unset) alive either way.
+   */
+  create(batch: { id: string; tenant: string; webhook?: BatchRecord['webhook']; submission?: string }): Promise<boolean>;
+  /** The submission `token` enqueueing the batch is alive (renewed every `submissionRenewMs` while it runs): see `submitting`. */
+  markSubmitting(batchId: string, token: string): Promise<void>;
+  /** The submission is over (the batch opened, or it stopped): its mark goes at once; other submissions of the batch keep theirs. */
+  endSubmitting(batchId: string, token: string): Promise<void>;
   /** How often a running submission renews its mark: a twelfth of its life (10 s of two minutes). */
   readonly submissionRenewMs: number;
   /** Sets the batch's job ids, in input order (a submission carried on again sets them anew). */
@@ -50,11 +55,13 @@ export interface BatchStore {
   open(batchId: string, counts: { total: number; refused: number }): Promise<{ batch: BatchRecord | undefined; batchFinished: boolean }>;
   get(batchId: string): Promise<BatchRecord | undefined>;
   /**
-   * Batches whose submission stopped part-way (still enqueueing, no mark
-   * alive), each taken by one caller only (the one to tell of it); a batch
-   * carried on is watched again, and taken again if it stops again.
+   * Tells of each batch whose submissions stopped part-way (still enqueueing,
+   * no mark alive), with when the last one lapsed or ended: each stop is
+   * taken by one caller only. One that `tell` fails on is put back, to be
+   * told at the next look (and the first such failure thrown). A batch
+   * carried on is watched again, and told again if it stops again.
    */
-  takeInterrupted(): Promise<BatchRecord[]>;
+  takeInterrupted(tell: (batch: BatchRecord, lapsedAt: number) => Promise<void>): Promise<void>;
   /** Forgets a batch that enqueued nothing (refused, or its body failed), so its id can be used again. */
   discard(batchId: string): Promise<void>;
   /** Job ids in input order, or in the order they finished. */
@@ -69,19 +76,7 @@ export interface BatchStore {
 /** How long a submission's mark outlives its last renewal: past it, a batch still enqueueing shows as interrupted. */
 export const SUBMISSION_MARK_MS = 2 * 60_000;
 
-/**
- * Takes a batch off the watch of those enqueueing (1) when its submission
- * stopped part-way; only drops it (0) once it is open, gone or forgotten.
- * KEYS: the watch, the batch hash, its submission mark; ARGV: the batch id.
- */
-const TAKE_INTERRUPTED = `
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) == false then return 0 end
-if redis.call('HGET', KEYS[2], 'status') ~= 'enqueueing' then redis.call('ZREM', KEYS[1], ARGV[1]) return 0 end
-if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
-redis.call('ZREM', KEYS[1], ARGV[1])
-return 1`;
-
-/** Batches one look for interrupted ones reads at most (the longest watched first). */
+/** Batches one look for interrupted ones reads at most (the longest due first). */
 const INTERRUPTED_LOOK = 500;
 
 /** Kept this long after creation at most; a finished batch, as long as its jobs' results. */
@@ -101,9 +96,7 @@ export function createBatchStore(deps: {
 }): BatchStore {
   const now = deps.now ?? Date.now;
   const base = (id: string): string => `${fleetPrefix(deps.fleetName)}:batch:${id}`;
-  const keys = (id: string) => ({ hash: base(id), jobs: `${base(id)}:jobs`, done: `${base(id)}:done`, submitting: `${base(id)}:submitting` });
-  /** Batches being enqueued, by when their latest submission began: watched for one that stops part-way. */
-  const enqueueing = `${fleetPrefix(deps.fleetName)}:batches:enqueueing`;
+  const keys = (id: string) => ({ hash: base(id), jobs: `${base(id)}:jobs`, done: `${base(id)}:done` });
 
   const parse = (id: string, h: Record<string, string>): BatchRecord | undefined => {
     if (h.tenant === undefined) return undefined;
@@ -125,14 +118,14 @@ export function createBatchStore(deps: {
   };
 
   const markMs = deps.submissionMarkMs ?? SUBMISSION_MARK_MS;
+  const submissions = createBatchSubmissions({ redis: deps.redis, fleetName: deps.fleetName, markMs, now });
   const store: BatchStore = {
     submissionRenewMs: Math.max(1, Math.floor(markMs / 12)),
-    async create({ id, tenant, webhook }) {
+    async create({ id, tenant, webhook, submission }) {
       const k = keys(id);
-      // Marked first: from the moment the batch can be read, its submission shows as alive.
-      await store.markSubmitting(id);
-      // Watched (again, when carried on) until it opens; an open one is dropped at the next look.
-      await deps.redis.zadd(enqueueing, now(), id);
+      // Marked first: from the moment the batch can be read, its submission shows as alive; and it is watched
+      // (again, when carried on) until it opens (an open one is dropped when it comes due).
+      await store.markSubmitting(id, submission ?? randomUUID());
       const created = await deps.redis.hsetnx(k.hash, 'tenant', tenant);
       if (created === 0) return false;
       await deps.redis
@@ -142,12 +135,8 @@ export function createBatchStore(deps: {
         .exec();
       return true;
     },
-    async markSubmitting(batchId) {
-      await deps.redis.set(keys(batchId).submitting, '1', 'PX', markMs);
-    },
-    async endSubmitting(batchId) {
-      await deps.redis.del(keys(batchId).submitting);
-    },
+    markSubmitting: (batchId, token) => submissions.mark(batchId, token),
+    endSubmitting: (batchId, token) => submissions.end(batchId, token),
     async setJobs(batchId, jobIds) {
       const k = keys(batchId);
       const write = deps.redis.multi().del(k.jobs);
@@ -155,31 +144,35 @@ export function createBatchStore(deps: {
       await write.exec();
     },
     async open(batchId, counts) {
-      await deps.redis.multi().hset(keys(batchId).hash, { status: 'open', total: counts.total, refused: counts.refused }).zrem(enqueueing, batchId).exec();
+      await submissions.unwatch(deps.redis.multi().hset(keys(batchId).hash, { status: 'open', total: counts.total, refused: counts.refused }), batchId).exec();
       // Jobs may have finished while the batch was being enqueued.
       const batch = await store.get(batchId);
       return tryFinish(batchId, batch);
     },
     async discard(batchId) {
       const k = keys(batchId);
-      await deps.redis.multi().del(k.hash, k.jobs, k.done).zrem(enqueueing, batchId).exec();
+      await submissions.unwatch(deps.redis.multi().del(k.hash, k.jobs, k.done), batchId).exec();
     },
-    async takeInterrupted() {
-      const watched = await deps.redis.zrange(enqueueing, '0', String(INTERRUPTED_LOOK - 1));
-      const taken: BatchRecord[] = [];
-      for (const id of watched) {
-        const k = keys(id);
-        if ((await deps.redis.eval(TAKE_INTERRUPTED, 3, enqueueing, k.hash, k.submitting, id)) !== 1) continue;
-        const batch = await store.get(id);
-        if (batch !== undefined) taken.push(batch);
+    async takeInterrupted(tell) {
+      let failure: Error | undefined;
+      for (const id of await submissions.due(INTERRUPTED_LOOK)) {
+        const lapsedAt = await submissions.take(id, keys(id).hash);
+        if (lapsedAt === null) continue;
+        try {
+          const batch = await store.get(id);
+          if (batch !== undefined) await tell(batch, lapsedAt);
+        } catch (error) {
+          await submissions.putBack(id, lapsedAt);
+          failure ??= error instanceof Error ? error : new Error(String(error));
+        }
       }
-      return taken;
+      if (failure !== undefined) throw failure;
     },
     async get(batchId) {
       const k = keys(batchId);
-      const [hash, submitting] = await Promise.all([deps.redis.hgetall(k.hash), deps.redis.exists(k.submitting)]);
+      const [hash, submitting] = await Promise.all([deps.redis.hgetall(k.hash), submissions.alive(batchId)]);
       const batch = parse(batchId, hash);
-      return batch === undefined ? undefined : { ...batch, submitting: submitting === 1 };
+      return batch === undefined ? undefined : { ...batch, submitting };
     },
     async jobIds(batchId, order, offset, count) {
       const k = keys(batchId);

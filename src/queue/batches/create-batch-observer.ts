@@ -31,9 +31,9 @@ export interface BatchAnnouncerDeps {
  * `batch.interrupted`, that of a batch whose submission stopped part-way
  * (status `interrupted`, with what to do about it).
  */
-export function batchAnnouncer(deps: BatchAnnouncerDeps, event: BatchEvent = 'batch.completed'): (batch: BatchRecord) => Promise<void> {
+export function batchAnnouncer(deps: BatchAnnouncerDeps, event: BatchEvent = 'batch.completed'): (batch: BatchRecord, lapsedAt?: number) => Promise<void> {
   const interrupted = event === 'batch.interrupted';
-  return async (batch) => {
+  return async (batch, lapsedAt) => {
     const counts = { batchId: batch.id, completed: batch.completed, failed: batch.failed };
     if (interrupted) deps.logger.warn(counts, `batch interrupted: ${INTERRUPTED_MESSAGE}`);
     else deps.logger.info(counts, 'batch finished');
@@ -50,8 +50,9 @@ export function batchAnnouncer(deps: BatchAnnouncerDeps, event: BatchEvent = 'ba
     };
     delete payload.webhook;
     delete payload.submitting;
-    // The creation time tells a batch from a later one under the same id; a batch carried on may stop again, told again.
-    const id = `batch-${batch.id}-${String(batch.createdAt)}${interrupted ? `-interrupted-${String(Date.now())}` : ''}`;
+    // The creation time tells a batch from a later one under the same id; when its submissions lapsed, one stop from
+    // the next (a batch carried on may stop again, and is told again).
+    const id = `batch-${batch.id}-${String(batch.createdAt)}${interrupted ? `-interrupted-${String(lapsedAt ?? Date.now())}` : ''}`;
     await deps.webhooks.enqueue({ id, url: batch.webhook.url, secret, event, payload });
   };
 }

@@ -3,8 +3,8 @@ import type { BatchRecord, BatchStore } from './batch-store.js';
 
 export interface InterruptedBatchSweepDeps {
   batches: Pick<BatchStore, 'takeInterrupted'>;
-  /** Tells of one interrupted batch: its log line and `batch.interrupted` webhook (batchAnnouncer). */
-  announce: (batch: BatchRecord) => Promise<void>;
+  /** Tells of one interrupted batch, stopped at `lapsedAt`: its log line and `batch.interrupted` webhook (batchAnnouncer). */
+  announce: (batch: BatchRecord, lapsedAt: number) => Promise<void>;
   log: Logger;
   /** How often to look (15 s unless a test shortens it). */
   intervalMs?: number;
@@ -20,16 +20,13 @@ const DEFAULT_INTERVAL_MS = 15_000;
  */
 export function startInterruptedBatchSweep(deps: InterruptedBatchSweepDeps): () => void {
   let running = false;
-  const look = async (): Promise<void> => {
-    for (const batch of await deps.batches.takeInterrupted()) {
-      await deps.announce(batch).catch((error: unknown) => deps.log.error({ err: error, batchId: batch.id }, 'could not tell of an interrupted batch'));
-    }
-  };
+  // A batch it could not tell of is put back, and told at the next look.
+  const look = (): Promise<void> => deps.batches.takeInterrupted(deps.announce);
   const timer = setInterval(() => {
     if (running) return;
     running = true;
     look()
-      .catch((error: unknown) => deps.log.warn({ err: error }, 'could not look for interrupted batches'))
+      .catch((error: unknown) => deps.log.warn({ err: error }, 'could not look for interrupted batches, or tell of one (it is told at the next look)'))
       .finally(() => (running = false));
   }, deps.intervalMs ?? DEFAULT_INTERVAL_MS);
   timer.unref();

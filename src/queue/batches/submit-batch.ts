@@ -106,9 +106,12 @@ export async function submitBatch(
   const givenId = submission.batchId ?? `b-${randomUUID()}`;
   // The tenant's own id: another tenant's batch under the same id is another batch.
   const batchId = scopedId(submission.tenant, givenId);
+  // This submission's own mark: another submission of the batch (a client retrying too early) keeps its own.
+  const token = randomUUID();
   const created = await deps.batches.create({
     id: batchId,
     tenant: submission.tenant,
+    submission: token,
     ...(submission.webhook === undefined ? {} : { webhook: submission.webhook }),
   });
   if (!created) {
@@ -129,7 +132,7 @@ export async function submitBatch(
   const renew = setInterval(() => {
     if (!progress.enqueueing && progress.documents === seen) return;
     seen = progress.documents;
-    deps.batches.markSubmitting(batchId).catch(() => undefined);
+    deps.batches.markSubmitting(batchId, token).catch(() => undefined);
   }, deps.batches.submissionRenewMs);
   try {
     return await submitDocuments(deps, submission, { batchId, givenId, created, progress });
@@ -137,7 +140,7 @@ export async function submitBatch(
     clearInterval(renew);
     // Done: an open batch no longer needs the mark, and one this submission could not carry on (its body failed, say)
     // shows as interrupted at once, not once the mark lapses.
-    await deps.batches.endSubmitting(batchId).catch(() => undefined);
+    await deps.batches.endSubmitting(batchId, token).catch(() => undefined);
   }
 }
 
