@@ -91,6 +91,7 @@ export async function runApiProcess(options: ApiProcessOptions): Promise<{ app: 
     },
     {
       v1: (scope) => registerScalingRoute(scope, { fleet, queues }),
+      ...(tracing === undefined ? {} : { tracing: tracing.httpPlugin }),
       outside: (root) =>
         registerDashboards(root, {
           fleet,

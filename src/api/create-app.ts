@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginCallback } from 'fastify';
 import { fleetPrefix } from '../queue/queue-names.js';
 import type { ApiDeps } from './api-deps.js';
 import { registerErrorHandler } from './api-error.js';
@@ -19,6 +19,8 @@ export interface AppExtras {
   v1?: (scope: FastifyInstance) => void;
   /** Plugins outside /v1 (the dashboards), registered after the core routes. */
   outside?: (app: FastifyInstance) => Promise<void>;
+  /** Traces each request (startTracing's `httpPlugin`), registered before any route. */
+  tracing?: FastifyPluginCallback;
 }
 
 /** The fleet's HTTP API: jobs, batches, health, the OpenAPI document at /docs. */
@@ -28,6 +30,7 @@ export async function createApp(deps: ApiDeps, extras: AppExtras = {}): Promise<
     bodyLimit: deps.limits.bodyLimitBytes,
     trustProxy: true,
   });
+  if (extras.tracing !== undefined) await app.register(extras.tracing);
   registerErrorHandler(app);
   // JSON (and NDJSON for batches) only: anything else is 415, not a string handed to a route.
   app.removeContentTypeParser('text/plain');

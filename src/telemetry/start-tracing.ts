@@ -5,6 +5,8 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Telemetry } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
+import type { FastifyPluginCallback } from 'fastify';
+import { httpRequestTracing } from './http-request-tracing.js';
 import { withoutJobContent } from './without-job-content.js';
 import { withoutQueueHousekeeping } from './without-queue-housekeeping.js';
 
@@ -13,6 +15,8 @@ export interface Tracing {
   tracer: Tracer;
   /** BullMQ's: a span per job added and per job run, the trace riding on the job from producer to worker (without answers). */
   telemetry: Telemetry;
+  /** For the API's Fastify app, registered first: a server span per request (http-request-tracing.ts). */
+  httpPlugin: FastifyPluginCallback;
   /** Sends the spans still buffered, and stops. */
   shutdown(): Promise<void>;
 }
@@ -42,6 +46,7 @@ export function startTracing(options: { serviceName: string; attributes?: Record
   return {
     tracer: trace.getTracer(TRACER_NAME),
     telemetry: withoutJobContent(new BullMQOtel({ tracerName: TRACER_NAME })),
+    httpPlugin: httpRequestTracing(),
     shutdown: () => provider.shutdown(),
   };
 }

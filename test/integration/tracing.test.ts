@@ -1,11 +1,15 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { spawnApiProcess, type ApiProcess } from '../../src/cli/spawn-api-process.js';
 import { createFleetQueues } from '../../src/queue/fleet-queues.js';
 import { createProducer } from '../../src/queue/create-producer.js';
 import { startTracing, type Tracing } from '../../src/telemetry/start-tracing.js';
 import { harnessWorkerProcesses } from '../helpers/harness-worker-process.js';
-import { MODELS, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
+import { MODELS, REDIS_URL, startFleetHarness, type FleetHarness } from '../helpers/fleet-harness.js';
 
 /**
  * Traces over real OTLP/HTTP: a producer in this process and worker
@@ -29,9 +33,15 @@ interface Exported {
 let fleet: FleetHarness | undefined;
 let receiver: Server | undefined;
 let tracing: Tracing | undefined;
+let api: ApiProcess | undefined;
+let apiDir: string | undefined;
 const workers = harnessWorkerProcesses();
 
 afterEach(async () => {
+  await api?.stop('SIGTERM');
+  api = undefined;
+  if (apiDir !== undefined) rmSync(apiDir, { recursive: true, force: true });
+  apiDir = undefined;
   await workers.stopAll();
   await tracing?.shutdown();
   tracing = undefined;
@@ -132,5 +142,46 @@ describe('tracing with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     // No prompt, no answer, in any span (BullMQ would record each job's return value).
     expect(JSON.stringify(otlp.spans)).not.toMatch(/secret question|Unsure\.|Emulated answer/i);
     expect(inTrace.some(({ span }) => span.name === 'process tier-medium' && span.attributes.some((a) => a.key === 'bullmq.job.id'))).toBe(true);
+  });
+});
+
+describe('an API process with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
+  it("makes each request a server span in its caller's trace, with the job it enqueues under it; health probes are not traced", async () => {
+    const otlp = await startReceiver();
+    fleet = await startFleetHarness({ workers: [], flows: false });
+    const h = fleet;
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
+    await workers.start(h, 'small', { env });
+    apiDir = mkdtempSync(join(tmpdir(), 'fleet-api-tracing-'));
+    writeFileSync(join(apiDir, 'fleet.json'), JSON.stringify(h.fleetInput));
+    const key = 'acme-key-0123456789abcdef';
+    api = await spawnApiProcess({ port: 0, env: { FLEET_CONFIG: join(apiDir, 'fleet.json'), REDIS_URL, FLEET_API_KEYS: `acme:${key}`, LOG_LEVEL: 'warn', ...env } });
+
+    // The caller's own trace (W3C traceparent): the request continues it.
+    const callerTrace = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const callerSpan = '00f067aa0ba902b7';
+    const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json', traceparent: `00-${callerTrace}-${callerSpan}-01` };
+    const posted = await fetch(`${api.url}/v1/jobs?note=query-not-traced`, { method: 'POST', headers, body: JSON.stringify({ id: 'http-1', tier: 'small', prompt: 'A private question.' }) });
+    expect(posted.status).toBe(202);
+    expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    expect((await h.waitFor('acme/http-1')).state).toBe('completed');
+
+    const run = (): Exported | undefined => otlp.spans.find(({ span }) => span.name === 'process tier-small' && span.traceId === callerTrace);
+    for (let waited = 0; (run() === undefined || otlp.spans.every(({ span }) => span.kind !== 2)) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const inTrace = otlp.spans.filter(({ span }) => span.traceId === callerTrace);
+    const request = inTrace.find(({ span }) => span.kind === 2);
+    expect(request?.service).toBe('fleet-api');
+    expect(request?.span.name).toBe('POST /v1/jobs');
+    expect(request?.span.parentSpanId).toBe(callerSpan);
+    expect(Number(attribute(request!.span, 'http.response.status_code'))).toBe(202);
+    expect(attribute(request!.span, 'url.path')).toBe('/v1/jobs');
+    // The job's enqueue is the request's child, and its run on the worker is in the same trace.
+    const enqueue = inTrace.find(({ span }) => span.name === 'enqueue tier-small');
+    expect(enqueue?.span.parentSpanId).toBe(request?.span.spanId);
+    expect(run()?.service).toBe('fleet-worker');
+    // No probe, no hook spans, no prompt.
+    expect(otlp.spans.filter(({ span }) => /healthz|readyz/.test(span.name))).toEqual([]);
+    expect(otlp.spans.filter(({ service, span }) => service === 'fleet-api' && span.kind === 2)).toHaveLength(1);
+    expect(JSON.stringify(otlp.spans)).not.toMatch(/private question|query-not-traced/);
   });
 });
