@@ -30,10 +30,11 @@ export async function createApp(deps: ApiDeps, extras: AppExtras = {}): Promise<
     bodyLimit: deps.limits.bodyLimitBytes,
     trustProxy: true,
   });
-  if (extras.tracing !== undefined) await app.register(extras.tracing);
   registerErrorHandler(app);
   // JSON (and NDJSON for batches) only: anything else is 415, not a string handed to a route.
   app.removeContentTypeParser('text/plain');
+  // Before any route, after the 404 handler (which it would otherwise wrap in a span of its own).
+  if (extras.tracing !== undefined) await app.register(extras.tracing);
   await app.register(swagger, {
     openapi: {
       info: { title: 'converse fleet API', version: '1', description: 'Enqueue LLM jobs and batches across Bedrock model tiers; poll their results.' },

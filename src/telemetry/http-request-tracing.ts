@@ -1,15 +1,32 @@
-import type { Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
 
 /** Requests not traced: health probes (every few seconds), the dashboards' pages and assets, the API's docs. */
 const UNTRACED = /^\/(healthz|readyz|admin|docs)(\/|\?|$)/;
 
-/** A request span's name and path as the HTTP conventions give them: `POST /v1/jobs/:id`, and the path without its query. */
-function nameRequestSpan(span: Span, request: FastifyRequest): void {
+/**
+ * A request span as the HTTP conventions give it: named `POST /v1/jobs/:id`,
+ * its path without the query, and an error only for a 5xx answer, without a
+ * message. (@fastify/otel marks every error thrown an error, with its
+ * message; a 4xx refusal is the caller's, and its text may quote what it sent.)
+ */
+function shapeRequestSpan(span: Span, request: FastifyRequest): void {
   const route = request.routeOptions.url;
   span.updateName(route === undefined ? request.method : `${request.method} ${route}`);
   span.setAttribute('url.path', request.url.split('?')[0] ?? request.url);
+  const { setAttributes, setStatus, end } = { setAttributes: span.setAttributes.bind(span), setStatus: span.setStatus.bind(span), end: span.end.bind(span) };
+  let status = 0;
+  span.setAttributes = (attributes) => {
+    const code = attributes['http.response.status_code'];
+    if (typeof code === 'number') status = code;
+    return setAttributes(attributes);
+  };
+  span.setStatus = () => span;
+  span.end = (endTime) => {
+    if (status >= 500) setStatus({ code: SpanStatusCode.ERROR });
+    end(endTime);
+  };
 }
 
 /**
@@ -25,7 +42,7 @@ export function httpRequestTracing(): FastifyPluginCallback {
     instrumentHooks: false,
     instrumentHandler: false,
     ignorePaths: ({ url }) => UNTRACED.test(url),
-    requestHook: nameRequestSpan,
+    requestHook: shapeRequestSpan,
   });
   return instrumentation.plugin();
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { fleetPrefix } from '../../src/queue/queue-names.js';
 import { createBatchStore } from '../../src/queue/batches/batch-store.js';
 import { submitBatch } from '../../src/queue/batches/submit-batch.js';
 import { jobIndexKey } from '../../src/queue/queue-names.js';
@@ -324,6 +325,21 @@ describe('a batch carried on by a submission that fails', () => {
     expect(again.statusCode).toBe(413);
     const view = (await h.app.inject({ url: '/v1/batches/retry-1', headers: auth('acme') })).json<BatchView>();
     expect(view.status).toBe('interrupted');
+  });
+});
+
+describe('a batch submitted through an upgrade', () => {
+  it("counts the older single mark of a submission running on a replica not yet upgraded as alive", async () => {
+    h = await startApiHarness({ workers: [] });
+    const batches = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600 });
+    await batches.create({ id: acme('upgrade-1'), tenant: 'acme', submission: 'new' });
+    await batches.endSubmitting(acme('upgrade-1'), 'new');
+    const older = `${fleetPrefix(h.fleet.fleet.name)}:batch:${acme('upgrade-1')}:submitting`;
+    await h.fleet.redis.set(older, '1', 'PX', 60_000);
+    const status = async (): Promise<string> => (await h!.app.inject({ url: '/v1/batches/upgrade-1', headers: auth('acme') })).json<BatchView>().status;
+    expect(await status()).toBe('enqueueing');
+    await h.fleet.redis.del(older);
+    expect(await status()).toBe('interrupted');
   });
 });
 

@@ -24,6 +24,7 @@ interface OtlpSpan {
   name: string;
   kind: number;
   attributes: { key: string; value: Record<string, unknown> }[];
+  status?: { code?: number; message?: string };
 }
 interface Exported {
   service: string;
@@ -164,10 +165,15 @@ describe('an API process with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     const posted = await fetch(`${api.url}/v1/jobs?note=query-not-traced`, { method: 'POST', headers, body: JSON.stringify({ id: 'http-1', tier: 'small', prompt: 'A private question.' }) });
     expect(posted.status).toBe(202);
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200);
+    // Refused (the caller's mistake, quoted in the answer) and not found: neither is a span error, nor quoted.
+    const refused = await fetch(`${api.url}/v1/jobs`, { method: 'POST', headers: { authorization: headers.authorization, 'content-type': 'application/json' }, body: JSON.stringify({ tier: 'SECRET-TIER', prompt: 'Hi.' }) });
+    expect(refused.status).toBe(400);
+    expect((await fetch(`${api.url}/v1/nowhere`, { headers: { authorization: headers.authorization } })).status).toBe(404);
     expect((await h.waitFor('acme/http-1')).state).toBe('completed');
 
     const run = (): Exported | undefined => otlp.spans.find(({ span }) => span.name === 'process tier-small' && span.traceId === callerTrace);
-    for (let waited = 0; (run() === undefined || otlp.spans.every(({ span }) => span.kind !== 2)) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    const servers = (): Exported[] => otlp.spans.filter(({ service, span }) => service === 'fleet-api' && span.kind === 2);
+    for (let waited = 0; (run() === undefined || servers().length < 2) && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
     const inTrace = otlp.spans.filter(({ span }) => span.traceId === callerTrace);
     const request = inTrace.find(({ span }) => span.kind === 2);
     expect(request?.service).toBe('fleet-api');
@@ -179,9 +185,14 @@ describe('an API process with OTEL_EXPORTER_OTLP_ENDPOINT', () => {
     const enqueue = inTrace.find(({ span }) => span.name === 'enqueue tier-small');
     expect(enqueue?.span.parentSpanId).toBe(request?.span.spanId);
     expect(run()?.service).toBe('fleet-worker');
-    // No probe, no hook spans, no prompt.
-    expect(otlp.spans.filter(({ span }) => /healthz|readyz/.test(span.name))).toEqual([]);
-    expect(otlp.spans.filter(({ service, span }) => service === 'fleet-api' && span.kind === 2)).toHaveLength(1);
-    expect(JSON.stringify(otlp.spans)).not.toMatch(/private question|query-not-traced/);
+    // The refusal: its own span, not an error, with no message.
+    const refusal = servers().find(({ span }) => Number(attribute(span, 'http.response.status_code')) === 400);
+    expect(refusal?.span.name).toBe('POST /v1/jobs');
+    expect(refusal?.span.status?.code ?? 0).not.toBe(2);
+    expect(refusal?.span.status?.message ?? '').toBe('');
+    // No probe, no hook or handler spans (the 404 handler's included), no prompt, nothing the caller was refused for.
+    expect(otlp.spans.filter(({ span }) => /healthz|readyz|notFound|handler/i.test(span.name))).toEqual([]);
+    expect(otlp.spans.filter(({ service, span }) => service === 'fleet-api' && span.kind !== 2 && !span.name.startsWith('enqueue ') && !span.name.startsWith('addBulk '))).toEqual([]);
+    expect(JSON.stringify(otlp.spans)).not.toMatch(/private question|query-not-traced|SECRET-TIER/);
   });
 });

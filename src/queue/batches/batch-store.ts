@@ -118,7 +118,7 @@ export function createBatchStore(deps: {
   };
 
   const markMs = deps.submissionMarkMs ?? SUBMISSION_MARK_MS;
-  const submissions = createBatchSubmissions({ redis: deps.redis, fleetName: deps.fleetName, markMs, now });
+  const submissions = createBatchSubmissions({ redis: deps.redis, fleetName: deps.fleetName, markMs });
   const store: BatchStore = {
     submissionRenewMs: Math.max(1, Math.floor(markMs / 12)),
     async create({ id, tenant, webhook, submission }) {

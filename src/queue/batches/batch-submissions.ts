@@ -25,24 +25,38 @@ export interface BatchSubmissions {
   unwatch(multi: ChainableCommander, batchId: string): ChainableCommander;
 }
 
-/** ARGV: token, deadline, id, ttl ms. KEYS: the batch's submissions, the watch. */
-const MARK = `
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
-redis.call('ZADD', KEYS[2], 'GT', ARGV[2], ARGV[3])`;
+/**
+ * Every deadline is Redis's clock (TIME, in ms), not a process's: the
+ * processes that mark, read and sweep a batch may disagree on the time.
+ */
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
 
-/** ARGV: token, now, id. KEYS: the batch's submissions, the watch. The watch's deadline becomes the latest left, or now. */
-const END = `
+/** ARGV: token, mark ms, id. KEYS: the batch's submissions, the watch. */
+const MARK = `${NOW}
+local deadline = now + tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], deadline, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
+redis.call('ZADD', KEYS[2], 'GT', deadline, ARGV[3])`;
+
+/** ARGV: token, id. KEYS: the batch's submissions, the watch. The watch's deadline becomes the latest left, or now. */
+const END = `${NOW}
 redis.call('ZREM', KEYS[1], ARGV[1])
-if redis.call('ZSCORE', KEYS[2], ARGV[3]) == false then return 0 end
+if redis.call('ZSCORE', KEYS[2], ARGV[2]) == false then return 0 end
 local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
-local deadline = tonumber(ARGV[2])
+local deadline = now
 if latest and tonumber(latest) > deadline then deadline = tonumber(latest) end
-redis.call('ZADD', KEYS[2], 'XX', deadline, ARGV[3])
+redis.call('ZADD', KEYS[2], 'XX', deadline, ARGV[2])
 return 1`;
 
-/** ARGV: id, now. KEYS: the watch, the batch hash, its submissions. Returns the deadline it lapsed at when taken. */
-const TAKE = `
+/** Whether a submission of the batch is alive: a deadline to come, or the mark of a submission that began before marks had tokens. KEYS: its submissions, that mark. */
+const ALIVE = `${NOW}
+if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') > 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+return 0`;
+
+/** ARGV: id. KEYS: the watch, the batch hash, its submissions, the older mark. Returns the deadline it lapsed at when taken. */
+const TAKE = `${NOW}
 local lapsed = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if lapsed == false then return false end
 local status = redis.call('HGET', KEYS[2], 'status')
@@ -50,35 +64,41 @@ if redis.call('EXISTS', KEYS[2]) == 0 or (status and status ~= 'enqueueing') the
   redis.call('ZREM', KEYS[1], ARGV[1])
   return false
 end
-if redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[2], '+inf') > 0 then return false end
+if redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') > 0 or redis.call('EXISTS', KEYS[4]) == 1 then return false end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return lapsed`;
 
-export function createBatchSubmissions(deps: { redis: Redis; fleetName: string; markMs: number; now: () => number }): BatchSubmissions {
+/** Due batches: those whose latest deadline has passed. ARGV: limit. KEYS: the watch. */
+const DUE = `${NOW}
+return redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))`;
+
+export function createBatchSubmissions(deps: { redis: Redis; fleetName: string; markMs: number }): BatchSubmissions {
   const submissions = (batchId: string): string => `${fleetPrefix(deps.fleetName)}:batch:${batchId}:submissions`;
+  /** The one mark of a batch's submissions before marks had tokens (a submission running through an upgrade). */
+  const olderMark = (batchId: string): string => `${fleetPrefix(deps.fleetName)}:batch:${batchId}:submitting`;
   const watch = `${fleetPrefix(deps.fleetName)}:batches:enqueueing`;
   return {
     async mark(batchId, token) {
-      await deps.redis.eval(MARK, 2, submissions(batchId), watch, token, deps.now() + deps.markMs, batchId, deps.markMs * 2);
+      await deps.redis.eval(MARK, 2, submissions(batchId), watch, token, deps.markMs, batchId);
     },
     async end(batchId, token) {
-      await deps.redis.eval(END, 2, submissions(batchId), watch, token, deps.now(), batchId);
+      await deps.redis.eval(END, 2, submissions(batchId), watch, token, batchId);
     },
     async alive(batchId) {
-      return (await deps.redis.zcount(submissions(batchId), `(${String(deps.now())}`, '+inf')) > 0;
+      return (await deps.redis.eval(ALIVE, 2, submissions(batchId), olderMark(batchId))) === 1;
     },
     async take(batchId, hashKey) {
-      const lapsed = (await deps.redis.eval(TAKE, 3, watch, hashKey, submissions(batchId), batchId, deps.now())) as string | null;
+      const lapsed = (await deps.redis.eval(TAKE, 4, watch, hashKey, submissions(batchId), olderMark(batchId), batchId)) as string | null;
       return lapsed === null ? null : Number(lapsed);
     },
-    due(limit) {
-      return deps.redis.zrangebyscore(watch, '-inf', deps.now(), 'LIMIT', 0, limit);
+    async due(limit) {
+      return (await deps.redis.eval(DUE, 1, watch, limit)) as string[];
     },
     async putBack(batchId, lapsedAt) {
       await deps.redis.zadd(watch, 'NX', lapsedAt, batchId);
     },
     unwatch(multi, batchId) {
-      return multi.zrem(watch, batchId).del(submissions(batchId));
+      return multi.zrem(watch, batchId).del(submissions(batchId), olderMark(batchId));
     },
   };
 }
