@@ -17,10 +17,18 @@ export interface ReservedJobDeps {
 
 /**
  * Where an id another enqueue reserved stands: its job's receipt, `free` (no
- * reservation), `unplaced` (reserved a moment ago, no job yet), or `stale`
- * (reserved long ago, its job gone: removed before its reservation expired).
+ * reservation), or reserved with no job: `unplaced` when reserved a moment
+ * ago (an add in flight), else stale (its job gone before its reservation
+ * expired); with the reservation's time to live, to take it over only if
+ * nobody has since.
  */
-type Reserved = EnqueueReceipt | 'free' | 'unplaced' | 'stale';
+type Reserved = EnqueueReceipt | 'free' | { unplaced: boolean; ttl: number };
+
+/** Takes a reservation over unless someone renewed it since its time to live was read. KEYS: the index key; ARGV: tier, that ttl, seconds. */
+const TAKE_OVER = `
+if redis.call('TTL', KEYS[1]) > tonumber(ARGV[2]) then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+return 1`;
 
 const DEFAULT_PLACEMENT_WAIT_MS = 5_000;
 const POLL_MS = 50;
@@ -44,38 +52,47 @@ export async function settleReservedJobs(deps: ReservedJobDeps, jobs: readonly P
   const key = (id: string): string => jobIndexKey(deps.fleetName, id);
   const receipts: EnqueueReceipt[] = [];
   const free: PreparedJob[] = [];
-  const waitUntil = performance.now() + (deps.placementWaitMs ?? DEFAULT_PLACEMENT_WAIT_MS);
+  const waitMs = deps.placementWaitMs ?? DEFAULT_PLACEMENT_WAIT_MS;
+  let waitUntil = performance.now() + waitMs;
+  /** Whether the job is settled (a receipt, or its id now this enqueue's); else it is watched again. */
+  const settle = async (job: PreparedJob, expired: boolean): Promise<boolean> => {
+    const found = await reservedJob(deps, job);
+    if (found === 'free') {
+      // Reserved again by another enqueue at once: watched again.
+      const claimed = (await deps.redis.set(key(job.id), job.route.tier, 'EX', deps.reservationSeconds, 'NX')) === 'OK';
+      if (claimed) free.push(job);
+      return claimed;
+    }
+    if ('id' in found) {
+      receipts.push(found);
+      return true;
+    }
+    if (found.unplaced && !expired) return false;
+    // Stale, or its enqueue died before adding: taken over, unless another enqueue took it over first.
+    const taken = (await deps.redis.eval(TAKE_OVER, 1, key(job.id), job.route.tier, found.ttl, deps.reservationSeconds)) === 1;
+    if (taken) free.push(job);
+    // Its new holder is given the same wait to add its job.
+    else waitUntil = performance.now() + waitMs;
+    return taken;
+  };
   let waiting = jobs;
   for (;;) {
-    const found = await Promise.all(waiting.map((job) => reservedJob(deps, job)));
-    const stale = waiting.filter((_, i) => found[i] === 'stale');
-    await Promise.all(stale.map((job) => deps.redis.set(key(job.id), job.route.tier, 'EX', deps.reservationSeconds)));
-    free.push(...stale);
-    const freed = waiting.filter((_, i) => found[i] === 'free');
-    const claims = await Promise.all(freed.map((job) => deps.redis.set(key(job.id), job.route.tier, 'EX', deps.reservationSeconds, 'NX')));
-    free.push(...freed.filter((_, i) => claims[i] === 'OK'));
-    for (const receipt of found) if (typeof receipt === 'object') receipts.push(receipt);
-    // Still unplaced, or freed and reserved again by another enqueue at once: watched again.
-    const next = waiting.filter((job, i) => found[i] === 'unplaced' || (found[i] === 'free' && claims[freed.indexOf(job)] !== 'OK'));
-    if (next.length === 0) return { receipts, free };
-    if (performance.now() >= waitUntil) {
-      await Promise.all(next.map((job) => deps.redis.set(key(job.id), job.route.tier, 'EX', deps.reservationSeconds)));
-      free.push(...next);
-      return { receipts, free };
-    }
-    waiting = next;
+    const expired = performance.now() >= waitUntil;
+    const settled = await Promise.all(waiting.map((job) => settle(job, expired)));
+    waiting = waiting.filter((_, i) => settled[i] !== true);
+    if (waiting.length === 0) return { receipts, free };
     await sleep(POLL_MS);
   }
 }
 
-/** The receipt of the job (or cancellation) kept under a reserved id, `free` once the reservation is gone, or `unplaced`. */
+/** The receipt of the job (or cancellation) kept under a reserved id, `free` once the reservation is gone, or its reservation with no job. */
 async function reservedJob(deps: ReservedJobDeps, job: PreparedJob): Promise<Reserved> {
   const key = jobIndexKey(deps.fleetName, job.id);
   const [tier, ttl] = await Promise.all([deps.redis.get(key), deps.redis.ttl(key)]);
   if (tier === null) return 'free';
   const found = await deps.queues.queue(tier).getJob(job.id);
   const kept = found?.data ?? (await cancelledData(deps, job.id));
-  if (kept === undefined) return ttl > deps.reservationSeconds - IN_FLIGHT_SECONDS ? 'unplaced' : 'stale';
+  if (kept === undefined) return { unplaced: ttl > deps.reservationSeconds - IN_FLIGHT_SECONDS, ttl };
   // A job enqueued before fingerprints were kept has none: taken as the same request. (A cancelled job's marker keeps its data, digest included.)
   const keptPrint = 'fingerprint' in kept ? kept.fingerprint : undefined;
   const differs = keptPrint !== undefined && job.fingerprint !== undefined && keptPrint !== job.fingerprint;

@@ -260,6 +260,13 @@ describe('the producer', () => {
     expect(await producer.enqueue({ id: 'old-1', tier: 'small', prompt: 'Hi.' })).toMatchObject({ created: true });
     expect(performance.now() - at).toBeLessThan(500);
     expect(await h.queues.queue('small').getWaitingCount()).toBe(3);
+
+    // Two enqueues (two replicas) find the same stale reservation at once: one takes it over, the other gets its job.
+    await reserve('old-2', 86_400);
+    const other = createProducer({ fleet: h.fleet, queues: h.queues, redis: h.redis, placementWaitMs: 1_000 });
+    const both = await Promise.all([producer.enqueue({ id: 'old-2', tier: 'small', prompt: 'Hi.' }), other.enqueue({ id: 'old-2', tier: 'small', prompt: 'Hi.' })]);
+    expect(both.map((r) => r.created).sort()).toEqual([false, true]);
+    expect(await h.queues.queue('small').getWaitingCount()).toBe(4);
   });
 
   it('adds the ids it holds before waiting on ids another enqueue holds, so two replicas given the same batch do not wait on each other', async () => {
