@@ -22,11 +22,11 @@ export interface ReservedJobDeps {
  * expired); with the reservation's time to live, to take it over only if
  * nobody has since.
  */
-type Reserved = EnqueueReceipt | 'free' | { unplaced: boolean; ttl: number };
+type Reserved = EnqueueReceipt | 'free' | { unplaced: boolean; pttl: number };
 
-/** Takes a reservation over unless someone renewed it since its time to live was read. KEYS: the index key; ARGV: tier, that ttl, seconds. */
+/** Takes a reservation over unless someone renewed it since its time to live (ms) was read. KEYS: the index key; ARGV: tier, that ttl, seconds. */
 const TAKE_OVER = `
-if redis.call('TTL', KEYS[1]) > tonumber(ARGV[2]) then return 0 end
+if redis.call('PTTL', KEYS[1]) > tonumber(ARGV[2]) then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
 return 1`;
 
@@ -53,32 +53,41 @@ export async function settleReservedJobs(deps: ReservedJobDeps, jobs: readonly P
   const receipts: EnqueueReceipt[] = [];
   const free: PreparedJob[] = [];
   const waitMs = deps.placementWaitMs ?? DEFAULT_PLACEMENT_WAIT_MS;
-  let waitUntil = performance.now() + waitMs;
+  /**
+   * Each job's own wait, from when its current reservation was first seen:
+   * one reserved again meanwhile (its time to live went up: another enqueue
+   * took it over, and adds its job now) is given the whole wait again.
+   */
+  const waits = new Map<string, { until: number; pttl?: number }>(jobs.map((job) => [job.id, { until: performance.now() + waitMs }]));
   /** Whether the job is settled (a receipt, or its id now this enqueue's); else it is watched again. */
-  const settle = async (job: PreparedJob, expired: boolean): Promise<boolean> => {
+  const settle = async (job: PreparedJob): Promise<boolean> => {
+    const wait = waits.get(job.id) ?? { until: performance.now() + waitMs };
+    const waitAgain = (): false => {
+      waits.set(job.id, { until: performance.now() + waitMs });
+      return false;
+    };
     const found = await reservedJob(deps, job);
     if (found === 'free') {
-      // Reserved again by another enqueue at once: watched again.
       const claimed = (await deps.redis.set(key(job.id), job.route.tier, 'EX', deps.reservationSeconds, 'NX')) === 'OK';
       if (claimed) free.push(job);
-      return claimed;
+      // Reserved again by another enqueue at once: its job is waited for.
+      return claimed || waitAgain();
     }
     if ('id' in found) {
       receipts.push(found);
       return true;
     }
-    if (found.unplaced && !expired) return false;
+    if (wait.pttl !== undefined && found.pttl > wait.pttl) return waitAgain();
+    waits.set(job.id, { until: wait.until, pttl: found.pttl });
+    if (found.unplaced && performance.now() < wait.until) return false;
     // Stale, or its enqueue died before adding: taken over, unless another enqueue took it over first.
-    const taken = (await deps.redis.eval(TAKE_OVER, 1, key(job.id), job.route.tier, found.ttl, deps.reservationSeconds)) === 1;
+    const taken = (await deps.redis.eval(TAKE_OVER, 1, key(job.id), job.route.tier, found.pttl, deps.reservationSeconds)) === 1;
     if (taken) free.push(job);
-    // Its new holder is given the same wait to add its job.
-    else waitUntil = performance.now() + waitMs;
-    return taken;
+    return taken || waitAgain();
   };
   let waiting = jobs;
   for (;;) {
-    const expired = performance.now() >= waitUntil;
-    const settled = await Promise.all(waiting.map((job) => settle(job, expired)));
+    const settled = await Promise.all(waiting.map((job) => settle(job)));
     waiting = waiting.filter((_, i) => settled[i] !== true);
     if (waiting.length === 0) return { receipts, free };
     await sleep(POLL_MS);
@@ -88,11 +97,11 @@ export async function settleReservedJobs(deps: ReservedJobDeps, jobs: readonly P
 /** The receipt of the job (or cancellation) kept under a reserved id, `free` once the reservation is gone, or its reservation with no job. */
 async function reservedJob(deps: ReservedJobDeps, job: PreparedJob): Promise<Reserved> {
   const key = jobIndexKey(deps.fleetName, job.id);
-  const [tier, ttl] = await Promise.all([deps.redis.get(key), deps.redis.ttl(key)]);
+  const [tier, pttl] = await Promise.all([deps.redis.get(key), deps.redis.pttl(key)]);
   if (tier === null) return 'free';
   const found = await deps.queues.queue(tier).getJob(job.id);
   const kept = found?.data ?? (await cancelledData(deps, job.id));
-  if (kept === undefined) return { unplaced: ttl > deps.reservationSeconds - IN_FLIGHT_SECONDS, ttl };
+  if (kept === undefined) return { unplaced: pttl > (deps.reservationSeconds - IN_FLIGHT_SECONDS) * 1000, pttl };
   // A job enqueued before fingerprints were kept has none: taken as the same request. (A cancelled job's marker keeps its data, digest included.)
   const keptPrint = 'fingerprint' in kept ? kept.fingerprint : undefined;
   const differs = keptPrint !== undefined && job.fingerprint !== undefined && keptPrint !== job.fingerprint;

@@ -234,7 +234,7 @@ describe('the producer', () => {
     expect(await h.queues.queue('small').getWaitingCount()).toBe(2);
   });
 
-  it('takes an id for free when the enqueue that reserved it adds no job: at once when it lets the id go, after the wait when it died', async () => {
+  it('takes an id for free when the enqueue that reserved it adds no job: at once when it lets the id go or reserved it long ago, after the wait when it died; one taker only', async () => {
     fleet = await startFleetHarness({ scenario: SCENARIO, workers: [] });
     const h = fleet;
     const producer = createProducer({ fleet: h.fleet, queues: h.queues, redis: h.redis, placementWaitMs: 1_000 });
@@ -267,6 +267,18 @@ describe('the producer', () => {
     const both = await Promise.all([producer.enqueue({ id: 'old-2', tier: 'small', prompt: 'Hi.' }), other.enqueue({ id: 'old-2', tier: 'small', prompt: 'Hi.' })]);
     expect(both.map((r) => r.created).sort()).toEqual([false, true]);
     expect(await h.queues.queue('small').getWaitingCount()).toBe(4);
+
+    // Waiting on a dead reservation, it sees another enqueue take it over (its time to live goes up): it gives that
+    // one the whole wait to add its job, rather than taking it over again.
+    await reserve('dead-2');
+    const waiting = producer.enqueue({ id: 'dead-2', tier: 'small', prompt: 'Hi.' });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const taker = h.producer.prepare({ id: 'dead-2', tier: 'small', prompt: 'Hi.' });
+    await reserve('dead-2');
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    await h.queues.queue('small').add('job', { id: taker.id, route: taker.route, fingerprint: taker.fingerprint } as never, { jobId: taker.id });
+    expect(await waiting).toMatchObject({ id: 'dead-2', created: false });
+    expect(await h.queues.queue('small').getWaitingCount()).toBe(5);
   });
 
   it('adds the ids it holds before waiting on ids another enqueue holds, so two replicas given the same batch do not wait on each other', async () => {
