@@ -329,12 +329,16 @@ describe('a batch carried on by a submission that fails', () => {
 });
 
 describe('a batch submitted through an upgrade', () => {
-  it("counts the older single mark of a submission running on a replica not yet upgraded as alive", async () => {
+  it("keeps the older single mark for replicas not yet upgraded, and counts it, set by such a replica, as alive", async () => {
     h = await startApiHarness({ workers: [] });
     const batches = createBatchStore({ redis: h.fleet.redis, fleetName: h.fleet.fleet.name, keepSeconds: 3_600 });
-    await batches.create({ id: acme('upgrade-1'), tenant: 'acme', submission: 'new' });
-    await batches.endSubmitting(acme('upgrade-1'), 'new');
     const older = `${fleetPrefix(h.fleet.fleet.name)}:batch:${acme('upgrade-1')}:submitting`;
+    // A submission here keeps the mark an older replica reads, while it runs.
+    await batches.create({ id: acme('upgrade-1'), tenant: 'acme', submission: 'new' });
+    expect(await h.fleet.redis.exists(older)).toBe(1);
+    await batches.endSubmitting(acme('upgrade-1'), 'new');
+    expect(await h.fleet.redis.exists(older)).toBe(0);
+    // A submission on an older replica sets only that mark.
     await h.fleet.redis.set(older, '1', 'PX', 60_000);
     const status = async (): Promise<string> => (await h!.app.inject({ url: '/v1/batches/upgrade-1', headers: auth('acme') })).json<BatchView>().status;
     expect(await status()).toBe('enqueueing');

@@ -459,6 +459,32 @@ describe('interrupted batches', () => {
     await announce({ ...batch!, webhook: { url: 'http://h/b' } }, told[0]);
     expect(new Set(sent)).toEqual(new Set([`batch-acme/lost-1-${String(batch!.createdAt)}-interrupted-${String(told[0])}`]));
   });
+
+  it('leave a stop whose taker died before telling it to the next look once its lease is over, as the same stop', async () => {
+    const redis = new Redis(REDIS_URL);
+    const fleetName = `t-${randomBytes(4).toString('hex')}`;
+    cleanups.push(async () => {
+      await removeFleetKeys(redis, fleetName);
+      redis.disconnect();
+    });
+    const batches = createBatchStore({ redis, fleetName, keepSeconds: 3_600, submissionMarkMs: 50, interruptionLeaseMs: 200 });
+    await batches.create({ id: 'acme/died-1', tenant: 'acme', submission: 'only' });
+    await batches.endSubmitting('acme/died-1', 'only');
+    const told: number[] = [];
+    // This taker dies while telling (its tell never ends); another looks before the lease is over, then after.
+    void batches.takeInterrupted((_batch, lapsedAt) => new Promise<void>(() => void told.push(lapsedAt)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await batches.takeInterrupted((_batch, lapsedAt) => Promise.resolve(void told.push(lapsedAt)));
+    expect(told).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await batches.takeInterrupted((_batch, lapsedAt) => Promise.resolve(void told.push(lapsedAt)));
+    expect(told).toHaveLength(2);
+    expect(told[1]).toBe(told[0]);
+    // Told: not again.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await batches.takeInterrupted((_batch, lapsedAt) => Promise.resolve(void told.push(lapsedAt)));
+    expect(told).toHaveLength(2);
+  });
 });
 
 describe('webhooks end to end', () => {

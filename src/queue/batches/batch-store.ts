@@ -57,9 +57,11 @@ export interface BatchStore {
   /**
    * Tells of each batch whose submissions stopped part-way (still enqueueing,
    * no mark alive), with when the last one lapsed or ended: each stop is
-   * taken by one caller only. One that `tell` fails on is put back, to be
-   * told at the next look (and the first such failure thrown). A batch
-   * carried on is watched again, and told again if it stops again.
+   * taken by one caller at a time, for a lease (a caller that dies before
+   * telling leaves it to the next look after the lease, with the same
+   * `lapsedAt`). One that `tell` fails on is put back, to be told at the next
+   * look (and the first such failure thrown). A batch carried on is watched
+   * again, and told again if it stops again.
    */
   takeInterrupted(tell: (batch: BatchRecord, lapsedAt: number) => Promise<void>): Promise<void>;
   /** Forgets a batch that enqueued nothing (refused, or its body failed), so its id can be used again. */
@@ -93,6 +95,8 @@ export function createBatchStore(deps: {
   now?: () => number;
   /** How long a submission's mark outlives its last renewal; SUBMISSION_MARK_MS unless a test shortens it. */
   submissionMarkMs?: number;
+  /** How long one that took an interrupted batch has to tell of it before another may; a minute unless a test shortens it. */
+  interruptionLeaseMs?: number;
 }): BatchStore {
   const now = deps.now ?? Date.now;
   const base = (id: string): string => `${fleetPrefix(deps.fleetName)}:batch:${id}`;
@@ -118,7 +122,12 @@ export function createBatchStore(deps: {
   };
 
   const markMs = deps.submissionMarkMs ?? SUBMISSION_MARK_MS;
-  const submissions = createBatchSubmissions({ redis: deps.redis, fleetName: deps.fleetName, markMs });
+  const submissions = createBatchSubmissions({
+    redis: deps.redis,
+    fleetName: deps.fleetName,
+    markMs,
+    ...(deps.interruptionLeaseMs === undefined ? {} : { leaseMs: deps.interruptionLeaseMs }),
+  });
   const store: BatchStore = {
     submissionRenewMs: Math.max(1, Math.floor(markMs / 12)),
     async create({ id, tenant, webhook, submission }) {
@@ -156,13 +165,14 @@ export function createBatchStore(deps: {
     async takeInterrupted(tell) {
       let failure: Error | undefined;
       for (const id of await submissions.due(INTERRUPTED_LOOK)) {
-        const lapsedAt = await submissions.take(id, keys(id).hash);
-        if (lapsedAt === null) continue;
+        const taken = await submissions.take(id, keys(id).hash);
+        if (taken === null) continue;
         try {
           const batch = await store.get(id);
-          if (batch !== undefined) await tell(batch, lapsedAt);
+          if (batch !== undefined) await tell(batch, taken.lapsedAt);
+          await submissions.told(id, taken.lease);
         } catch (error) {
-          await submissions.putBack(id, lapsedAt);
+          await submissions.putBack(id, taken.lapsedAt);
           failure ??= error instanceof Error ? error : new Error(String(error));
         }
       }

@@ -15,11 +15,19 @@ export interface BatchSubmissions {
   end(batchId: string, token: string): Promise<void>;
   /** Whether any submission of the batch is alive. */
   alive(batchId: string): Promise<boolean>;
-  /** Takes one due batch off the watch when it stopped part-way: the time its last mark lapsed or ended; null otherwise (it opened, was forgotten, or is alive). */
-  take(batchId: string, hashKey: string): Promise<number | null>;
-  /** Due batches (their latest mark lapsed), at most `limit`, longest due first. */
+  /**
+   * Takes one due batch when it stopped part-way, for a lease: the time its
+   * last mark lapsed or ended (the same until a submission carries it on),
+   * and the lease, which `told` ends; a taker that dies leaves the batch due
+   * again once the lease is over. Null when it opened, was forgotten, or is
+   * alive (an open or forgotten one leaves the watch).
+   */
+  take(batchId: string, hashKey: string): Promise<{ lapsedAt: number; lease: number } | null>;
+  /** The taken batch was told of: it leaves the watch (unless a submission carried it on since). */
+  told(batchId: string, lease: number): Promise<void>;
+  /** Due batches (their latest mark lapsed, or their lease), at most `limit`, longest due first. */
   due(limit: number): Promise<string[]>;
-  /** Puts a taken batch back on the watch (telling of it failed). */
+  /** A taken batch is due again at once (telling of it failed). */
   putBack(batchId: string, lapsedAt: number): Promise<void>;
   /** Adds to `multi` what takes the batch off the watch (it opened or was forgotten). */
   unwatch(multi: ChainableCommander, batchId: string): ChainableCommander;
@@ -33,16 +41,23 @@ const NOW = `local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-/** ARGV: token, mark ms, id. KEYS: the batch's submissions, the watch. */
+/**
+ * ARGV: token, mark ms, id. KEYS: the batch's submissions, the watch, the
+ * batch hash, the older mark. A stop told already is forgotten: the next is
+ * another. The older mark is kept too, for replicas not yet upgraded.
+ */
 const MARK = `${NOW}
 local deadline = now + tonumber(ARGV[2])
+redis.call('HDEL', KEYS[3], 'interruptedAt')
+redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
 redis.call('ZADD', KEYS[1], deadline, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
 redis.call('ZADD', KEYS[2], 'GT', deadline, ARGV[3])`;
 
-/** ARGV: token, id. KEYS: the batch's submissions, the watch. The watch's deadline becomes the latest left, or now. */
+/** ARGV: token, id. KEYS: the batch's submissions, the watch, the older mark. The watch's deadline becomes the latest left, or now. */
 const END = `${NOW}
 redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') == 0 then redis.call('DEL', KEYS[3]) end
 if redis.call('ZSCORE', KEYS[2], ARGV[2]) == false then return 0 end
 local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
 local deadline = now
@@ -55,7 +70,11 @@ const ALIVE = `${NOW}
 if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') > 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
 return 0`;
 
-/** ARGV: id. KEYS: the watch, the batch hash, its submissions, the older mark. Returns the deadline it lapsed at when taken. */
+/**
+ * ARGV: id, lease ms. KEYS: the watch, the batch hash, its submissions, the
+ * older mark. When taken: when it lapsed (kept on the batch, so a taker after
+ * a lease ran out tells the same stop), and the lease's end.
+ */
 const TAKE = `${NOW}
 local lapsed = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if lapsed == false then return false end
@@ -65,37 +84,50 @@ if redis.call('EXISTS', KEYS[2]) == 0 or (status and status ~= 'enqueueing') the
   return false
 end
 if redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') > 0 or redis.call('EXISTS', KEYS[4]) == 1 then return false end
-redis.call('ZREM', KEYS[1], ARGV[1])
-return lapsed`;
+redis.call('HSETNX', KEYS[2], 'interruptedAt', lapsed)
+local lease = now + tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], 'XX', lease, ARGV[1])
+return { redis.call('HGET', KEYS[2], 'interruptedAt'), tostring(lease) }`;
+
+/** ARGV: id, lease. KEYS: the watch. */
+const TOLD = `
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if score and tonumber(score) == tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end`;
+
+/** How long a taker has to tell of a stop before another may (unless a test shortens it). */
+const LEASE_MS = 60_000;
 
 /** Due batches: those whose latest deadline has passed. ARGV: limit. KEYS: the watch. */
 const DUE = `${NOW}
 return redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))`;
 
-export function createBatchSubmissions(deps: { redis: Redis; fleetName: string; markMs: number }): BatchSubmissions {
+export function createBatchSubmissions(deps: { redis: Redis; fleetName: string; markMs: number; leaseMs?: number }): BatchSubmissions {
   const submissions = (batchId: string): string => `${fleetPrefix(deps.fleetName)}:batch:${batchId}:submissions`;
-  /** The one mark of a batch's submissions before marks had tokens (a submission running through an upgrade). */
+  /** The one mark of a batch's submissions before marks had tokens: read (a submission on a replica not yet upgraded) and kept (for such replicas' reads). */
   const olderMark = (batchId: string): string => `${fleetPrefix(deps.fleetName)}:batch:${batchId}:submitting`;
   const watch = `${fleetPrefix(deps.fleetName)}:batches:enqueueing`;
   return {
     async mark(batchId, token) {
-      await deps.redis.eval(MARK, 2, submissions(batchId), watch, token, deps.markMs, batchId);
+      await deps.redis.eval(MARK, 4, submissions(batchId), watch, `${fleetPrefix(deps.fleetName)}:batch:${batchId}`, olderMark(batchId), token, deps.markMs, batchId);
     },
     async end(batchId, token) {
-      await deps.redis.eval(END, 2, submissions(batchId), watch, token, batchId);
+      await deps.redis.eval(END, 3, submissions(batchId), watch, olderMark(batchId), token, batchId);
     },
     async alive(batchId) {
       return (await deps.redis.eval(ALIVE, 2, submissions(batchId), olderMark(batchId))) === 1;
     },
     async take(batchId, hashKey) {
-      const lapsed = (await deps.redis.eval(TAKE, 4, watch, hashKey, submissions(batchId), olderMark(batchId), batchId)) as string | null;
-      return lapsed === null ? null : Number(lapsed);
+      const taken = (await deps.redis.eval(TAKE, 4, watch, hashKey, submissions(batchId), olderMark(batchId), batchId, deps.leaseMs ?? LEASE_MS)) as [string, string] | null;
+      return taken === null ? null : { lapsedAt: Number(taken[0]), lease: Number(taken[1]) };
+    },
+    async told(batchId, lease) {
+      await deps.redis.eval(TOLD, 1, watch, batchId, lease);
     },
     async due(limit) {
       return (await deps.redis.eval(DUE, 1, watch, limit)) as string[];
     },
     async putBack(batchId, lapsedAt) {
-      await deps.redis.zadd(watch, 'NX', lapsedAt, batchId);
+      await deps.redis.zadd(watch, 'XX', lapsedAt, batchId);
     },
     unwatch(multi, batchId) {
       return multi.zrem(watch, batchId).del(submissions(batchId), olderMark(batchId));
