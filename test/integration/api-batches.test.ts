@@ -344,6 +344,12 @@ describe('a batch submitted through an upgrade', () => {
     expect(await status()).toBe('enqueueing');
     await h.fleet.redis.del(older);
     expect(await status()).toBe('interrupted');
+    // One submission on each: this one's end leaves the older replica's mark, whose submission still runs.
+    await h.fleet.redis.set(older, '1', 'PX', 60_000);
+    await batches.create({ id: acme('upgrade-1'), tenant: 'acme', submission: 'newer' });
+    await batches.endSubmitting(acme('upgrade-1'), 'newer');
+    expect(await h.fleet.redis.get(older)).toBe('1');
+    expect(await status()).toBe('enqueueing');
   });
 });
 

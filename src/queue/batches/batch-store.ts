@@ -170,9 +170,9 @@ export function createBatchStore(deps: {
         try {
           const batch = await store.get(id);
           if (batch !== undefined) await tell(batch, taken.lapsedAt);
-          await submissions.told(id, taken.lease);
+          await submissions.told(id, keys(id).hash, taken);
         } catch (error) {
-          await submissions.putBack(id, taken.lapsedAt);
+          await submissions.putBack(id, keys(id).hash, taken);
           failure ??= error instanceof Error ? error : new Error(String(error));
         }
       }

@@ -8,6 +8,12 @@ import { fleetPrefix } from '../queue-names.js';
  * it is still enqueueing stopped part-way. The watch holds each such batch by
  * its latest deadline, so a look reads only those due.
  */
+/** A stop taken to be told: when it lapsed, and when the taker's lease ends. */
+export interface Taken {
+  lapsedAt: number;
+  lease: number;
+}
+
 export interface BatchSubmissions {
   /** The submission `token` of the batch is alive for another `markMs`; the batch is watched. */
   mark(batchId: string, token: string): Promise<void>;
@@ -22,16 +28,19 @@ export interface BatchSubmissions {
    * again once the lease is over. Null when it opened, was forgotten, or is
    * alive (an open or forgotten one leaves the watch).
    */
-  take(batchId: string, hashKey: string): Promise<{ lapsedAt: number; lease: number } | null>;
-  /** The taken batch was told of: it leaves the watch (unless a submission carried it on since). */
-  told(batchId: string, lease: number): Promise<void>;
+  take(batchId: string, hashKey: string): Promise<Taken | null>;
+  /** The taken batch was told of: it leaves the watch (unless a submission carried it on, or another took it, since). */
+  told(batchId: string, hashKey: string, taken: Taken): Promise<void>;
   /** Due batches (their latest mark lapsed, or their lease), at most `limit`, longest due first. */
   due(limit: number): Promise<string[]>;
-  /** A taken batch is due again at once (telling of it failed). */
-  putBack(batchId: string, lapsedAt: number): Promise<void>;
+  /** A taken batch is due again at once (telling of it failed), unless a submission carried it on, or another took it, since. */
+  putBack(batchId: string, hashKey: string, taken: Taken): Promise<void>;
   /** Adds to `multi` what takes the batch off the watch (it opened or was forgotten). */
   unwatch(multi: ChainableCommander, batchId: string): ChainableCommander;
 }
+
+/** The older mark's value when this version sets it; a replica not yet upgraded sets '1'. */
+const OURS = 't';
 
 /**
  * Every deadline is Redis's clock (TIME, in ms), not a process's: the
@@ -44,24 +53,32 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 /**
  * ARGV: token, mark ms, id. KEYS: the batch's submissions, the watch, the
  * batch hash, the older mark. A stop told already is forgotten: the next is
- * another. The older mark is kept too, for replicas not yet upgraded.
+ * another. The older mark is kept too, for replicas not yet upgraded, as
+ * OURS, never over one such a replica set (its own submission's).
  */
 const MARK = `${NOW}
 local deadline = now + tonumber(ARGV[2])
 redis.call('HDEL', KEYS[3], 'interruptedAt')
-redis.call('SET', KEYS[4], '1', 'PX', ARGV[2])
+local older = redis.call('GET', KEYS[4])
+if older == false or older == '${OURS}' then redis.call('SET', KEYS[4], '${OURS}', 'PX', ARGV[2]) end
 redis.call('ZADD', KEYS[1], deadline, ARGV[1])
 redis.call('PEXPIRE', KEYS[1], 2 * tonumber(ARGV[2]))
 redis.call('ZADD', KEYS[2], 'GT', deadline, ARGV[3])`;
 
-/** ARGV: token, id. KEYS: the batch's submissions, the watch, the older mark. The watch's deadline becomes the latest left, or now. */
+/**
+ * ARGV: token, id. KEYS: the batch's submissions, the watch, the older mark.
+ * The watch's deadline, and the older mark's when it is OURS, become the
+ * latest left (the older mark goes when none is left), or now.
+ */
 const END = `${NOW}
 redis.call('ZREM', KEYS[1], ARGV[1])
-if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') == 0 then redis.call('DEL', KEYS[3]) end
-if redis.call('ZSCORE', KEYS[2], ARGV[2]) == false then return 0 end
 local latest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2]
 local deadline = now
 if latest and tonumber(latest) > deadline then deadline = tonumber(latest) end
+if redis.call('GET', KEYS[3]) == '${OURS}' then
+  if deadline > now then redis.call('PEXPIREAT', KEYS[3], deadline) else redis.call('DEL', KEYS[3]) end
+end
+if redis.call('ZSCORE', KEYS[2], ARGV[2]) == false then return 0 end
 redis.call('ZADD', KEYS[2], 'XX', deadline, ARGV[2])
 return 1`;
 
@@ -89,10 +106,19 @@ local lease = now + tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], 'XX', lease, ARGV[1])
 return { redis.call('HGET', KEYS[2], 'interruptedAt'), tostring(lease) }`;
 
-/** ARGV: id, lease. KEYS: the watch. */
-const TOLD = `
+/** Whether the watch still holds the batch under this taker's lease for this stop (not another's lease, nor a submission's deadline since). */
+const STILL_LEASED = `
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if score and tonumber(score) == tonumber(ARGV[2]) then redis.call('ZREM', KEYS[1], ARGV[1]) end`;
+local leased = score and tonumber(score) == tonumber(ARGV[2]) and tonumber(redis.call('HGET', KEYS[2], 'interruptedAt')) == tonumber(ARGV[3])
+`;
+
+/** ARGV: id, lease, lapsedAt. KEYS: the watch, the batch hash. Told: off the watch. */
+const TOLD = `${STILL_LEASED}
+if leased then redis.call('ZREM', KEYS[1], ARGV[1]) end`;
+
+/** ARGV: id, lease, lapsedAt. KEYS: the watch, the batch hash. Not told: due again at once. */
+const PUT_BACK = `${STILL_LEASED}
+if leased then redis.call('ZADD', KEYS[1], 'XX', ARGV[3], ARGV[1]) end`;
 
 /** How long a taker has to tell of a stop before another may (unless a test shortens it). */
 const LEASE_MS = 60_000;
@@ -120,14 +146,14 @@ export function createBatchSubmissions(deps: { redis: Redis; fleetName: string; 
       const taken = (await deps.redis.eval(TAKE, 4, watch, hashKey, submissions(batchId), olderMark(batchId), batchId, deps.leaseMs ?? LEASE_MS)) as [string, string] | null;
       return taken === null ? null : { lapsedAt: Number(taken[0]), lease: Number(taken[1]) };
     },
-    async told(batchId, lease) {
-      await deps.redis.eval(TOLD, 1, watch, batchId, lease);
+    async told(batchId, hashKey, taken) {
+      await deps.redis.eval(TOLD, 2, watch, hashKey, batchId, taken.lease, taken.lapsedAt);
     },
     async due(limit) {
       return (await deps.redis.eval(DUE, 1, watch, limit)) as string[];
     },
-    async putBack(batchId, lapsedAt) {
-      await deps.redis.zadd(watch, 'XX', lapsedAt, batchId);
+    async putBack(batchId, hashKey, taken) {
+      await deps.redis.eval(PUT_BACK, 2, watch, hashKey, batchId, taken.lease, taken.lapsedAt);
     },
     unwatch(multi, batchId) {
       return multi.zrem(watch, batchId).del(submissions(batchId), olderMark(batchId));
