@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { TierOutcome } from '../core/job/tier-outcome.js';
 import type { FinishedJob } from './job-observer.js';
 import { fleetPrefix } from './queue-names.js';
+import { repeatWithoutOverlap } from './repeat-without-overlap.js';
 import { CLAIM_SECONDS, toldKey } from './tell-observers-once.js';
 import type { TierJobData } from './tier-job-data.js';
 
@@ -94,16 +95,5 @@ export function startUntoldJobSweep(deps: UntoldJobSweepDeps, sweep: ObserverSwe
       swept[state] = Math.min(from, until + 1) - CLAIM_SECONDS * 1000;
     }
   };
-  let sweeping = false;
-  const timer = setInterval(() => {
-    if (sweeping) return;
-    sweeping = true;
-    sweepOnce()
-      .catch((error: unknown) => log.warn({ err: error }, `could not sweep finished ${what}s for untold observers`))
-      .finally(() => {
-        sweeping = false;
-      });
-  }, sweep.intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return repeatWithoutOverlap(sweepOnce, sweep.intervalMs, (error) => log.warn({ err: error }, `could not sweep finished ${what}s for untold observers`));
 }

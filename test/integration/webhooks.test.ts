@@ -384,6 +384,17 @@ describe('the batch announcer', () => {
   });
 });
 
+/** A batch store of a throwaway fleet name; its keys are removed after the test. */
+function throwawayBatchStore(options: { submissionMarkMs: number; interruptionLeaseMs?: number }) {
+  const redis = new Redis(REDIS_URL);
+  const fleetName = `t-${randomBytes(4).toString('hex')}`;
+  cleanups.push(async () => {
+    await removeFleetKeys(redis, fleetName);
+    redis.disconnect();
+  });
+  return createBatchStore({ redis, fleetName, keepSeconds: 3_600, ...options });
+}
+
 describe('interrupted batches', () => {
   it("tell the batch's receiver once that its submission stopped part-way, again when the carried-on one stops too, and never once it opened", async () => {
     const receiver = await startReceiver(status(200));
@@ -438,13 +449,7 @@ describe('interrupted batches', () => {
   });
 
   it('tell at the next look of a batch that could not be told (Redis or the webhook queue failed), with the same delivery id', async () => {
-    const redis = new Redis(REDIS_URL);
-    const fleetName = `t-${randomBytes(4).toString('hex')}`;
-    cleanups.push(async () => {
-      await removeFleetKeys(redis, fleetName);
-      redis.disconnect();
-    });
-    const batches = createBatchStore({ redis, fleetName, keepSeconds: 3_600, submissionMarkMs: 50 });
+    const batches = throwawayBatchStore({ submissionMarkMs: 50 });
     await batches.create({ id: 'acme/lost-1', tenant: 'acme', submission: 'only' });
     await batches.endSubmitting('acme/lost-1', 'only');
     const told: number[] = [];
@@ -461,13 +466,7 @@ describe('interrupted batches', () => {
   });
 
   it('leave a stop whose taker died before telling it to the next look once its lease is over, as the same stop', async () => {
-    const redis = new Redis(REDIS_URL);
-    const fleetName = `t-${randomBytes(4).toString('hex')}`;
-    cleanups.push(async () => {
-      await removeFleetKeys(redis, fleetName);
-      redis.disconnect();
-    });
-    const batches = createBatchStore({ redis, fleetName, keepSeconds: 3_600, submissionMarkMs: 50, interruptionLeaseMs: 200 });
+    const batches = throwawayBatchStore({ submissionMarkMs: 50, interruptionLeaseMs: 200 });
     await batches.create({ id: 'acme/died-1', tenant: 'acme', submission: 'only' });
     await batches.endSubmitting('acme/died-1', 'only');
     const told: number[] = [];

@@ -125,6 +125,7 @@ export function createBatchStore(deps: {
   const submissions = createBatchSubmissions({
     redis: deps.redis,
     fleetName: deps.fleetName,
+    batchKey: base,
     markMs,
     ...(deps.interruptionLeaseMs === undefined ? {} : { leaseMs: deps.interruptionLeaseMs }),
   });
@@ -165,14 +166,14 @@ export function createBatchStore(deps: {
     async takeInterrupted(tell) {
       let failure: Error | undefined;
       for (const id of await submissions.due(INTERRUPTED_LOOK)) {
-        const taken = await submissions.take(id, keys(id).hash);
+        const taken = await submissions.take(id);
         if (taken === null) continue;
         try {
           const batch = await store.get(id);
           if (batch !== undefined) await tell(batch, taken.lapsedAt);
-          await submissions.told(id, keys(id).hash, taken);
+          await submissions.told(id, taken);
         } catch (error) {
-          await submissions.putBack(id, keys(id).hash, taken);
+          await submissions.putBack(id, taken);
           failure ??= error instanceof Error ? error : new Error(String(error));
         }
       }

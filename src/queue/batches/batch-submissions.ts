@@ -28,13 +28,13 @@ export interface BatchSubmissions {
    * again once the lease is over. Null when it opened, was forgotten, or is
    * alive (an open or forgotten one leaves the watch).
    */
-  take(batchId: string, hashKey: string): Promise<Taken | null>;
+  take(batchId: string): Promise<Taken | null>;
   /** The taken batch was told of: it leaves the watch (unless a submission carried it on, or another took it, since). */
-  told(batchId: string, hashKey: string, taken: Taken): Promise<void>;
+  told(batchId: string, taken: Taken): Promise<void>;
   /** Due batches (their latest mark lapsed, or their lease), at most `limit`, longest due first. */
   due(limit: number): Promise<string[]>;
   /** A taken batch is due again at once (telling of it failed), unless a submission carried it on, or another took it, since. */
-  putBack(batchId: string, hashKey: string, taken: Taken): Promise<void>;
+  putBack(batchId: string, taken: Taken): Promise<void>;
   /** Adds to `multi` what takes the batch off the watch (it opened or was forgotten). */
   unwatch(multi: ChainableCommander, batchId: string): ChainableCommander;
 }
@@ -82,9 +82,13 @@ if redis.call('ZSCORE', KEYS[2], ARGV[2]) == false then return 0 end
 redis.call('ZADD', KEYS[2], 'XX', deadline, ARGV[2])
 return 1`;
 
+/** Lua: whether a submission is alive: a deadline still to come among the batch's submissions, or the older mark (after NOW). */
+const alive = (submissionsKey: string, olderMarkKey: string): string =>
+  `(redis.call('ZCOUNT', ${submissionsKey}, '(' .. now, '+inf') > 0 or redis.call('EXISTS', ${olderMarkKey}) == 1)`;
+
 /** Whether a submission of the batch is alive: a deadline to come, or the mark of a submission that began before marks had tokens. KEYS: its submissions, that mark. */
 const ALIVE = `${NOW}
-if redis.call('ZCOUNT', KEYS[1], '(' .. now, '+inf') > 0 or redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+if ${alive('KEYS[1]', 'KEYS[2]')} then return 1 end
 return 0`;
 
 /**
@@ -100,7 +104,7 @@ if redis.call('EXISTS', KEYS[2]) == 0 or (status and status ~= 'enqueueing') the
   redis.call('ZREM', KEYS[1], ARGV[1])
   return false
 end
-if redis.call('ZCOUNT', KEYS[3], '(' .. now, '+inf') > 0 or redis.call('EXISTS', KEYS[4]) == 1 then return false end
+if ${alive('KEYS[3]', 'KEYS[4]')} then return false end
 redis.call('HSETNX', KEYS[2], 'interruptedAt', lapsed)
 local lease = now + tonumber(ARGV[2])
 redis.call('ZADD', KEYS[1], 'XX', lease, ARGV[1])
@@ -127,14 +131,22 @@ const LEASE_MS = 60_000;
 const DUE = `${NOW}
 return redis.call('ZRANGE', KEYS[1], '-inf', now, 'BYSCORE', 'LIMIT', 0, tonumber(ARGV[1]))`;
 
-export function createBatchSubmissions(deps: { redis: Redis; fleetName: string; markMs: number; leaseMs?: number }): BatchSubmissions {
-  const submissions = (batchId: string): string => `${fleetPrefix(deps.fleetName)}:batch:${batchId}:submissions`;
+export function createBatchSubmissions(deps: {
+  redis: Redis;
+  fleetName: string;
+  /** The batch's own key (its hash), under which its submissions' keys are. */
+  batchKey: (batchId: string) => string;
+  markMs: number;
+  leaseMs?: number;
+}): BatchSubmissions {
+  const { batchKey } = deps;
+  const submissions = (batchId: string): string => `${batchKey(batchId)}:submissions`;
   /** The one mark of a batch's submissions before marks had tokens: read (a submission on a replica not yet upgraded) and kept (for such replicas' reads). */
-  const olderMark = (batchId: string): string => `${fleetPrefix(deps.fleetName)}:batch:${batchId}:submitting`;
+  const olderMark = (batchId: string): string => `${batchKey(batchId)}:submitting`;
   const watch = `${fleetPrefix(deps.fleetName)}:batches:enqueueing`;
   return {
     async mark(batchId, token) {
-      await deps.redis.eval(MARK, 4, submissions(batchId), watch, `${fleetPrefix(deps.fleetName)}:batch:${batchId}`, olderMark(batchId), token, deps.markMs, batchId);
+      await deps.redis.eval(MARK, 4, submissions(batchId), watch, batchKey(batchId), olderMark(batchId), token, deps.markMs, batchId);
     },
     async end(batchId, token) {
       await deps.redis.eval(END, 3, submissions(batchId), watch, olderMark(batchId), token, batchId);
@@ -142,18 +154,18 @@ export function createBatchSubmissions(deps: { redis: Redis; fleetName: string; 
     async alive(batchId) {
       return (await deps.redis.eval(ALIVE, 2, submissions(batchId), olderMark(batchId))) === 1;
     },
-    async take(batchId, hashKey) {
-      const taken = (await deps.redis.eval(TAKE, 4, watch, hashKey, submissions(batchId), olderMark(batchId), batchId, deps.leaseMs ?? LEASE_MS)) as [string, string] | null;
+    async take(batchId) {
+      const taken = (await deps.redis.eval(TAKE, 4, watch, batchKey(batchId), submissions(batchId), olderMark(batchId), batchId, deps.leaseMs ?? LEASE_MS)) as [string, string] | null;
       return taken === null ? null : { lapsedAt: Number(taken[0]), lease: Number(taken[1]) };
     },
-    async told(batchId, hashKey, taken) {
-      await deps.redis.eval(TOLD, 2, watch, hashKey, batchId, taken.lease, taken.lapsedAt);
+    async told(batchId, taken) {
+      await deps.redis.eval(TOLD, 2, watch, batchKey(batchId), batchId, taken.lease, taken.lapsedAt);
     },
     async due(limit) {
       return (await deps.redis.eval(DUE, 1, watch, limit)) as string[];
     },
-    async putBack(batchId, hashKey, taken) {
-      await deps.redis.eval(PUT_BACK, 2, watch, hashKey, batchId, taken.lease, taken.lapsedAt);
+    async putBack(batchId, taken) {
+      await deps.redis.eval(PUT_BACK, 2, watch, batchKey(batchId), batchId, taken.lease, taken.lapsedAt);
     },
     unwatch(multi, batchId) {
       return multi.zrem(watch, batchId).del(submissions(batchId), olderMark(batchId));

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { repeatWithoutOverlap } from '../repeat-without-overlap.js';
 import type { BatchRecord, BatchStore } from './batch-store.js';
 
 export interface InterruptedBatchSweepDeps {
@@ -19,16 +20,10 @@ const DEFAULT_INTERVAL_MS = 15_000;
  * looks; each interruption is taken, and told, by one. Returns a stop.
  */
 export function startInterruptedBatchSweep(deps: InterruptedBatchSweepDeps): () => void {
-  let running = false;
   // A batch it could not tell of is put back, and told at the next look.
-  const look = (): Promise<void> => deps.batches.takeInterrupted(deps.announce);
-  const timer = setInterval(() => {
-    if (running) return;
-    running = true;
-    look()
-      .catch((error: unknown) => deps.log.warn({ err: error }, 'could not look for interrupted batches, or tell of one (it is told at the next look)'))
-      .finally(() => (running = false));
-  }, deps.intervalMs ?? DEFAULT_INTERVAL_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  return repeatWithoutOverlap(
+    () => deps.batches.takeInterrupted(deps.announce),
+    deps.intervalMs ?? DEFAULT_INTERVAL_MS,
+    (error) => deps.log.warn({ err: error }, 'could not look for interrupted batches, or tell of one (it is told at the next look)'),
+  );
 }
